@@ -1,0 +1,49 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+
+.PHONY: install test run corpus train evaluate bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Install the package (editable) with every extra into .venv.
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,notebooks]'
+
+# The test suite (what CI runs).
+test: install
+	$(BIN)/python -m pytest
+
+# Code the bundled synthetic sample notes and print a table.
+run: install
+	@mkdir -p out
+	$(BIN)/ccm-coder code corpus/samples/sample_notes.jsonl -o out/sample_results.jsonl
+	$(BIN)/ccm-coder show out/sample_results.jsonl
+
+# Rebuild the synthetic corpus (corpus/data/) and its datasheet counts.
+corpus: install
+	$(BIN)/python -m corpus.build
+
+# Retrain models/ from the corpus (deterministic).
+train: install
+	@test -f corpus/data/train.jsonl || $(BIN)/python -m corpus.build
+	$(BIN)/ccm-coder train --corpus corpus/data --out models
+
+# Accuracy tables of the README: corpus test split, dev notes, real non-CCM notes.
+evaluate: install
+	@test -f corpus/data/test.jsonl || $(BIN)/python -m corpus.build
+	$(BIN)/python -m benchmarks.accuracy --shared $(SHARED)
+
+# Speed and memory benchmarks of the README.
+bench: install
+	@test -f corpus/data/test.jsonl || $(BIN)/python -m corpus.build
+	$(BIN)/python -m benchmarks.speed --shared $(SHARED)
+
+lint: install
+	$(BIN)/ruff check nlp corpus tests benchmarks
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,44 @@
+"""Fact sheets for hand-written notes: sampled session facts plus their gold codes.
+
+    python -m corpus.factsheet --seed 7 --per-scenario 2 > sheets.jsonl
+
+A writer turns each sheet into a note in inline markup (see ``corpus/ANNOTATION.md``)
+and stores ``{"id", "writer", "scenario", "facts", "markup"}`` in
+``corpus/writers/<writer>.jsonl``. The build recomputes the gold codes from the
+facts, so a writer never types a code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+
+from corpus.facts import session_facts
+from corpus.scenarios import SCENARIOS, sample
+from nlp.coding_rules import assign_codes
+
+
+def sheets(seed: int, per_scenario: int) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for scenario in SCENARIOS:
+        for i in range(per_scenario):
+            facts = sample(scenario, rng)
+            gold = assign_codes(session_facts(facts)).to_dict()
+            out.append({"id": f"{scenario}-{seed}-{i}", "scenario": scenario,
+                        "facts": facts.to_dict(), "gold": gold})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-scenario", type=int, default=2)
+    args = parser.parse_args()
+    for sheet in sheets(args.seed, args.per_scenario):
+        print(json.dumps(sheet))
+
+
+if __name__ == "__main__":
+    main()

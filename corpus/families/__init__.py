@@ -1,0 +1,38 @@
+"""Template families: independent renderers from session facts to annotated notes.
+
+Each module in this package defines ``FAMILY = Family(...)``. A family is one
+writer's way of documenting any session (its headers, sentence order, voice and
+phrase banks), so splitting the corpus by family tests generalisation to unseen
+writing. ``render(facts, rng)`` returns inline markup (see :mod:`corpus.markup`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import random
+from dataclasses import dataclass
+from typing import Callable
+
+from corpus.facts import NoteFacts
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    style: str          # "narrative", "ehr_template", "checkbox", "terse", "dictation", ...
+    description: str
+    render: Callable[[NoteFacts, random.Random], str]
+
+
+def all_families() -> dict[str, Family]:
+    """Every family module in this package, by name."""
+    found: dict[str, Family] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        family = getattr(module, "FAMILY", None)
+        if isinstance(family, Family):
+            found[family.name] = family
+    return found

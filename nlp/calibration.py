@@ -1,0 +1,61 @@
+"""Is the confidence honest? Reliability curves, expected calibration error, and the
+review threshold chosen on validation notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Exact-set accuracy the notes at or above the threshold must reach.
+TARGET_PRECISION = 0.99
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Per confidence bin: mean confidence, observed accuracy, number of predictions."""
+
+    bins: list[dict[str, float]]
+    ece: float
+
+    def to_dict(self) -> dict:
+        return {"ece": round(self.ece, 4), "bins": self.bins}
+
+
+def reliability(confidence: np.ndarray, correct: np.ndarray, n_bins: int = 10) -> Reliability:
+    """Reliability curve and expected calibration error (Guo et al. 2017)."""
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    index = np.clip(np.digitize(confidence, edges[1:-1]), 0, n_bins - 1)
+    bins, ece = [], 0.0
+    for b in range(n_bins):
+        mask = index == b
+        if not mask.any():
+            continue
+        conf, acc = float(confidence[mask].mean()), float(correct[mask].mean())
+        bins.append({"low": round(edges[b], 2), "high": round(edges[b + 1], 2),
+                     "confidence": round(conf, 4), "accuracy": round(acc, 4), "n": int(mask.sum())})
+        ece += mask.mean() * abs(conf - acc)
+    return Reliability(bins, float(ece))
+
+
+def choose_threshold(confidence: np.ndarray, correct: np.ndarray,
+                     target: float = TARGET_PRECISION) -> float:
+    """The lowest threshold whose accepted notes are at least ``target`` exact.
+
+    Scanning candidate thresholds from high to low, keep the lowest at which the
+    notes with confidence >= threshold still reach the target accuracy.
+    """
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=bool)
+    order = np.argsort(-confidence, kind="stable")
+    hits = np.cumsum(correct[order])
+    accuracy = hits / np.arange(1, len(order) + 1)
+    best = 1.0
+    for k in range(len(order)):
+        if k + 1 < len(order) and confidence[order[k + 1]] == confidence[order[k]]:
+            continue  # only cut between distinct confidence values
+        if accuracy[k] >= target:
+            best = float(confidence[order[k]])
+    return best

@@ -1,0 +1,145 @@
+"""The Python API: load a model folder once, then code notes one by one or in bulk.
+
+    import nlp
+    coder = nlp.load()                      # the model in models/
+    result = coder.code(text, id="note-1")  # a NoteResult
+    for result in coder.pipe(notes, batch_size=64, n_process=2):
+        print(result.to_dict())
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from itertools import islice
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Union
+
+import joblib
+import spacy
+
+from nlp import pipeline as _pipeline  # noqa: F401  (registers the spaCy factories)
+from nlp.coding_rules import CCM_CODES, assign_codes
+from nlp.edits import decide
+from nlp.facts import extract
+from nlp.features import featurize
+from nlp.persistence import CLASSIFIER, PIPELINE, verify
+from nlp.pipeline import entity_records
+from nlp.prescreen import may_be_ccm
+from nlp.results import NoteResult
+
+#: The model folder shipped with the repository; ``CCM_CODER_MODEL`` overrides it.
+DEFAULT_MODEL = Path(os.environ.get("CCM_CODER_MODEL", Path(__file__).resolve().parent.parent / "models"))
+#: Longest note the pipeline accepts (characters); spaCy's default is 1,000,000.
+MAX_NOTE_CHARS = 10_000_000
+
+NoteInput = Union[str, tuple[str, str], dict[str, Any]]
+
+
+def load(path: str | Path | None = None, *, prescreen: bool = True) -> "Coder":
+    """Load a model folder (default: the repository's ``models/``), verifying its manifest."""
+    folder = Path(path) if path is not None else DEFAULT_MODEL
+    manifest = verify(folder)
+    nlp = spacy.load(folder / PIPELINE)
+    nlp.max_length = MAX_NOTE_CHARS
+    classifier = joblib.load(folder / CLASSIFIER)
+    return Coder(nlp, classifier, manifest, folder=folder, prescreen=prescreen)
+
+
+class Coder:
+    """Codes notes with one loaded model (spaCy pipeline + classifier + edits)."""
+
+    def __init__(self, nlp, classifier, manifest: dict[str, Any], *, folder: Path | None = None,
+                 prescreen: bool = True):
+        self.nlp = nlp
+        self.classifier = classifier
+        self.manifest = manifest
+        self.folder = folder
+        self.prescreen = prescreen
+        self.threshold = float(manifest.get("threshold", 0.5))
+
+    @property
+    def model_info(self) -> dict[str, str]:
+        return {"name": str(self.manifest.get("name", "ccm-coder")),
+                "version": str(self.manifest.get("version", "")),
+                "sha256": str(self.manifest.get("sha256", ""))}
+
+    def code(self, text: str, id: str | None = None) -> NoteResult:
+        """Code one note."""
+        return self.code_batch([(id if id is not None else "0", text)])[0]
+
+    def pipe(self, items: Iterable[NoteInput], *, batch_size: int = 64,
+             n_process: int = 1) -> Iterator[NoteResult]:
+        """Code a stream of notes, yielding results in input order.
+
+        Items may be strings (ids are their position), ``(id, text)`` pairs or
+        dicts with ``id`` and ``text``.
+        """
+        pairs = (_as_pair(i, item) for i, item in enumerate(items))
+        batches = iter(lambda: list(islice(pairs, batch_size)), [])
+        if n_process <= 1:
+            for batch in batches:
+                yield from self.code_batch(batch)
+            return
+        if self.folder is None:
+            raise ValueError("n_process > 1 needs a coder loaded from a model folder")
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(n_process, initializer=_init_worker,
+                          initargs=(str(self.folder), self.prescreen)) as pool:
+            for results in pool.imap(_code_in_worker, batches, chunksize=1):
+                yield from results
+
+    def code_batch(self, batch: list[tuple[str, str]]) -> list[NoteResult]:
+        """Code a list of ``(id, text)`` pairs; a note that fails gets an error result."""
+        try:
+            return self._code_batch(batch)
+        except Exception:  # noqa: BLE001 - retry note by note so only the bad note fails
+            if len(batch) == 1:
+                return [self._failed(batch[0][0])]
+            return [r for pair in batch for r in self.code_batch([pair])]
+
+    def _failed(self, note_id: str) -> NoteResult:
+        return NoteResult.failed(note_id, "ProcessingError", "the note could not be coded",
+                                 self.model_info)
+
+    def _code_batch(self, batch: list[tuple[str, str]]) -> list[NoteResult]:
+        results = {i: NoteResult(id=note_id, model=self.model_info)
+                   for i, (note_id, _) in enumerate(batch)}
+        todo = [i for i, (_, text) in enumerate(batch) if not self.prescreen or may_be_ccm(text)]
+        if not todo:
+            return list(results.values())
+        with self.nlp.memory_zone():
+            docs = list(self.nlp.pipe([batch[i][1] for i in todo]))
+            extracted = [extract(doc) for doc in docs]
+            rules = [assign_codes(x.facts) for x in extracted]
+            features = [featurize(doc, x, r) for doc, x, r in zip(docs, extracted, rules)]
+            probas = self.classifier.predict_proba(features)
+            for i, doc, x, r, row in zip(todo, docs, extracted, rules, probas):
+                decision = decide(dict(zip(CCM_CODES, map(float, row))), r, x, self.threshold)
+                result = results[i]
+                result.codes, result.flags = decision.codes, decision.flags
+                result.confidence = decision.confidence
+                result.entities = entity_records(doc)
+        return list(results.values())
+
+
+def _as_pair(index: int, item: NoteInput) -> tuple[str, str]:
+    if isinstance(item, str):
+        return str(index), item
+    if isinstance(item, dict):
+        return str(item.get("id", index)), item["text"]
+    note_id, text = item
+    return str(note_id), text
+
+
+_WORKER: Coder | None = None
+
+
+def _init_worker(folder: str, prescreen: bool) -> None:
+    global _WORKER
+    _WORKER = load(folder, prescreen=prescreen)
+
+
+def _code_in_worker(batch: list[tuple[str, str]]) -> list[NoteResult]:
+    assert _WORKER is not None
+    return _WORKER.code_batch(batch)

@@ -1,0 +1,82 @@
+"""Coding-rule edits: from classifier probabilities to the final code set and flags.
+
+The classifier proposes codes; the edits enforce what the coding policy never
+allows (rules 1, 7, 8, 9 and 10 of ``shared/spec/coding-rules.md``), take units
+from the extracted facts, attach evidence and raise the review flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+
+from nlp.coding_rules import CCM_CODES, CodingResult, apply_bundling
+from nlp.facts import ExtractedFacts
+from nlp.results import CodeResult, Evidence
+
+#: Which extracted facts support each code (keys of ``ExtractedFacts.evidence``).
+EVIDENCE_KEYS: dict[str, tuple[str, ...]] = {
+    "0408T": ("generator_inserted", "leads_inserted"),
+    "0409T": ("generator_inserted", "leads_retained"),
+    "0410T": ("leads_inserted",),
+    "0411T": ("leads_inserted",),
+    "0412T": ("generator_removed",),
+    "0413T": ("leads_removed",),
+    "0414T": ("generator_removed", "generator_inserted"),
+    "0415T": ("leads_repositioned",),
+    "0416T": ("pocket_relocated",),
+    "0417T": ("evaluation",),
+    "0418T": ("evaluation",),
+}
+MAX_EVIDENCE = 6
+
+
+@dataclass(frozen=True)
+class Decision:
+    codes: list[CodeResult]
+    flags: list[str]
+    confidence: float
+
+
+def decide(proba: dict[str, float], rules: CodingResult, extracted: ExtractedFacts,
+           threshold: float) -> Decision:
+    """Final codes (with units, confidence, evidence) and flags for one note."""
+    family = extracted.facts.device_family
+    flags: list[str] = []
+    if family == "ccm_d":
+        flags.append("ccm_d_out_of_scope")
+    proposed = {c: rules.codes.get(c, 1) for c in CCM_CODES if proba.get(c, 0.0) >= 0.5}
+    codes = apply_bundling(proposed) if family == "ccm" else {}
+
+    if extracted.facts.stopped_early:
+        flags.append("partial" if codes else "aborted")
+    if family == "ccm" and set(codes) != set(rules.codes):
+        flags.append("conflicting_documentation")
+    confidence = note_confidence(proba, set(codes))
+    if confidence < threshold:
+        flags.append("low_confidence")
+    results = [CodeResult(code, units, proba.get(code, 0.0), _evidence(code, extracted))
+               for code, units in sorted(codes.items())]
+    return Decision(results, flags, confidence)
+
+
+def note_confidence(proba: dict[str, float], chosen: set[str]) -> float:
+    """Probability that the whole code set is right, treating codes as independent."""
+    confidence = 1.0
+    for code in CCM_CODES:
+        p = proba.get(code, 0.0)
+        confidence *= p if code in chosen else 1.0 - p
+    return confidence
+
+
+def _evidence(code: str, extracted: ExtractedFacts) -> list[Evidence]:
+    """The supporting mentions first, then the sentences they stand in."""
+    spans: list[Span] = sorted({s for key in EVIDENCE_KEYS[code] for s in extracted.evidence.get(key, [])},
+                               key=lambda s: s.start_char)
+    pieces = spans + [s.sent for s in spans]
+    out: dict[tuple[int, int], Evidence] = {}
+    for piece in pieces:
+        out.setdefault((piece.start_char, piece.end_char),
+                       Evidence(piece.start_char, piece.end_char, piece.text))
+    return list(out.values())[:MAX_EVIDENCE]

@@ -1,0 +1,178 @@
+"""From an annotated Doc to the session facts the coding rules need.
+
+The pipeline says, per mention, what the session did to a component; this module
+decides how many distinct components that adds up to (two mentions of "the RV
+lead" are one lead; "two septal leads" are two) and what kind of session it was
+(device family, evaluation visit, stopped early). Its output feeds the
+coding rules directly (the rules baseline) and the classifier as features.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from nlp.coding_rules import SessionFacts
+
+LEAD_LABELS = {"ATRIAL_LEAD": "atrial", "VENTRICULAR_LEAD": "ventricular", "LEAD": ""}
+CCM_COMPONENTS = {"CCM_SYSTEM", "PULSE_GENERATOR", *LEAD_LABELS}
+SESSION_ACTIONS = {"inserted", "removed", "repositioned", "abandoned"}
+#: Hardware limits of CCM systems: at most one atrial and two ventricular electrodes.
+MAX_LEADS = {"atrial": 1, "ventricular": 2}
+
+_CCM_D = re.compile(r"integra|ccm[\s-]*d\b", re.I)
+_IDENTIFIER = re.compile(
+    r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.I)
+_POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
+_NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.I)
+
+
+@dataclass
+class ExtractedFacts:
+    """Session facts plus the mentions each fact rests on (for evidence)."""
+
+    facts: SessionFacts
+    evidence: dict[str, list[Span]] = field(default_factory=dict)
+
+
+def asserted(ent: Span) -> bool:
+    return not (ent._.negated or ent._.historical or ent._.hypothetical)
+
+
+def chamber(ent: Span) -> str:
+    """'atrial', 'ventricular' or '' (unknown) for a lead mention."""
+    return LEAD_LABELS.get(ent.label_) or getattr(ent._, "chamber", "") or ""
+
+
+def cue_count(doc: Doc, label: str, *, affirmed_only: bool = False) -> int:
+    spans = [s for s in doc.spans.get("cues", []) if s.label_ == label]
+    if affirmed_only:
+        spans = [s for s in spans if not _NEGATED_CUE.search(s.sent.text[: s.start_char - s.sent.start_char])]
+    return len(spans)
+
+
+def extract(doc: Doc) -> ExtractedFacts:
+    """The session facts a coder would read off this note."""
+    ents = [e for e in doc.ents if e.label_ in CCM_COMPONENTS or e.label_ == "OTHER_DEVICE"]
+    ccm = [e for e in ents if e.label_ in CCM_COMPONENTS]
+    evidence: dict[str, list[Span]] = defaultdict(list)
+
+    family = device_family(doc, ccm)
+    if family != "ccm":
+        evidence["device_family"] = [e for e in ccm if _CCM_D.search(e.text)]
+        return ExtractedFacts(SessionFacts(device_family=family), dict(evidence))
+
+    by_action: dict[str, list[Span]] = defaultdict(list)
+    for e in ccm:
+        if asserted(e) and e._.action != "none":
+            by_action[e._.action].append(e)
+
+    generators = [e for e in ccm if e.label_ == "PULSE_GENERATOR"]
+    gen_inserted = [e for e in by_action["inserted"] if e.label_ == "PULSE_GENERATOR"]
+    system_inserted = [e for e in by_action["inserted"] if e.label_ == "CCM_SYSTEM"]
+    if not gen_inserted and system_inserted and not any(
+            asserted(g) and g._.action in ("retained", "removed") for g in generators):
+        gen_inserted = system_inserted
+    gen_removed = [e for e in by_action["removed"] if e.label_ == "PULSE_GENERATOR"]
+    relocated = [e for e in by_action["repositioned"] if e.label_ in ("PULSE_GENERATOR", "CCM_SYSTEM")]
+
+    leads = {action: count_leads(by_action[action]) for action in
+             ("inserted", "removed", "abandoned", "retained", "repositioned")}
+    for action, (counts, spans) in leads.items():
+        evidence[f"leads_{action}"] = spans
+    evidence["generator_inserted"] = gen_inserted
+    evidence["generator_removed"] = gen_removed
+    evidence["pocket_relocated"] = relocated
+
+    procedure_done = bool(gen_inserted or gen_removed or relocated
+                          or any(leads[a][0][c] for a in SESSION_ACTIONS for c in MAX_LEADS))
+    evaluation, eval_spans = evaluation_kind(doc, ccm, procedure_done)
+    evidence["evaluation"] = eval_spans
+    stopped = cue_count(doc, "ABORTED", affirmed_only=True) > 0
+
+    facts = SessionFacts(
+        device_family="ccm",
+        generator_inserted=bool(gen_inserted),
+        generator_removed=bool(gen_removed),
+        pocket_relocated=bool(relocated),
+        atrial_inserted=leads["inserted"][0]["atrial"],
+        ventricular_inserted=leads["inserted"][0]["ventricular"],
+        atrial_removed=leads["removed"][0]["atrial"],
+        ventricular_removed=leads["removed"][0]["ventricular"],
+        atrial_abandoned=leads["abandoned"][0]["atrial"],
+        ventricular_abandoned=leads["abandoned"][0]["ventricular"],
+        atrial_retained=leads["retained"][0]["atrial"],
+        ventricular_retained=leads["retained"][0]["ventricular"],
+        repositioned=sum(leads["repositioned"][0].values()),
+        evaluation=evaluation,
+        stopped_early=stopped,
+    )
+    return ExtractedFacts(facts, dict(evidence))
+
+
+def device_family(doc: Doc, ccm: list[Span]) -> str:
+    """ccm, ccm_d (a combined CCM-defibrillator), or none (no CCM device in the note)."""
+    systems = [e for e in ccm if e.label_ in ("CCM_SYSTEM", "PULSE_GENERATOR")]
+    if any(_CCM_D.search(e.text) and asserted(e) and e._.action != "none" for e in systems):
+        return "ccm_d"
+    if cue_count(doc, "CCM_D") and any(e._.action == "inserted" for e in ccm) \
+            and not any(e.label_ == "CCM_SYSTEM" and not _CCM_D.search(e.text)
+                        and e._.action == "inserted" for e in ccm):
+        return "ccm_d"
+    if not any(e.label_ == "CCM_SYSTEM" for e in ccm):
+        return "none"
+    return "ccm"
+
+
+def count_leads(mentions: list[Span]) -> tuple[dict[str, int], list[Span]]:
+    """Distinct electrodes per chamber among mentions that share one action.
+
+    Mentions of the same electrode repeat; a count in the phrase ("two septal
+    leads"), distinct identifiers ("lead #1", "LS lead") and distinct septal
+    positions tell how many there are. A lead whose chamber is unknown adds to
+    the ventricular count only beyond what chamber-specific mentions explain.
+    """
+    lead_mentions = [m for m in mentions if m.label_ in LEAD_LABELS]
+    counts = {"atrial": 0, "ventricular": 0}
+    for side in counts:
+        own = [m for m in lead_mentions if chamber(m) == side]
+        if own:
+            counts[side] = max(max(m._.count for m in own), len(_identities(own)))
+    unknown = [m for m in lead_mentions if not chamber(m)]
+    if unknown:
+        total = max(max(m._.count for m in unknown), len(_identities(unknown)))
+        counts["ventricular"] += max(0, total - counts["atrial"] - counts["ventricular"])
+    return {k: min(v, MAX_LEADS[k]) for k, v in counts.items()}, lead_mentions
+
+
+def _identities(mentions: list[Span]) -> set[str]:
+    """Identifiers that tell electrodes apart: '#1', 'lead 2', 'LS', 'high septum'."""
+    ids: set[str] = set()
+    for m in mentions:
+        found = {g.lower() for match in _IDENTIFIER.finditer(m.text) for g in match.groups() if g}
+        positions = {k for pos in m.sent.ents if pos.label_ == "LEAD_POSITION"
+                     for k in _POSITION_KEYS if k in pos.text.lower()}
+        if len(positions) == 1:
+            found |= positions
+        ids |= found
+    return ids
+
+
+def evaluation_kind(doc: Doc, ccm: list[Span], procedure_done: bool) -> tuple[str, list[Span]]:
+    """'programming', 'interrogation' or 'none' for the CCM device in this note."""
+    if procedure_done:
+        return "none", []
+    tested = [e for e in ccm if e._.action == "tested" and asserted(e)]
+    checked_during = [e for e in ccm if asserted(e) and e._.action == "retained" and any(
+        s.label_ == "VISIT" and s.sent == e.sent for s in doc.spans.get("cues", []))
+        and not _NEGATED_CUE.search(e.sent.text)]
+    spans = tested or checked_during
+    if not spans:
+        return "none", []
+    programming = cue_count(doc, "PROGRAMMING", affirmed_only=True)
+    if programming and programming > cue_count(doc, "NO_CHANGE"):
+        return "programming", spans
+    return "interrogation", spans

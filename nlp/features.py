@@ -1,0 +1,66 @@
+"""From an annotated Doc to the classifier's feature dict.
+
+Feature families (all numeric, sparse, named ``kind:...``):
+
+- ``ent:{label}:{action}``: asserted component mentions per label and action,
+  and ``count:{label}:{action}``, the sum of their ``count`` attributes;
+- ``assert:{label}:{negated|historical|hypothetical}``: mentions that only talk
+  about a component;
+- ``sec:{section}:{action}``: where the session actions are documented;
+- ``cue:{label}`` / ``cue+:{label}``: document cues (abort, programming change,
+  visit, CCM-D, non-device "CCM", procedure-title phrases), all and affirmed;
+- ``fact:{field}``: the extracted session facts (:mod:`nlp.facts`);
+- ``rule:{code}`` / ``ruleflag:{flag}``: what the coding rules give for those facts;
+- ``family:{device_family}``, ``other:{action}``: device family and non-CCM work.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from spacy.tokens import Doc
+
+from nlp.coding_rules import CodingResult, assign_codes
+from nlp.facts import CCM_COMPONENTS, ExtractedFacts, asserted
+
+CUE_LABELS = ("ABORTED", "PROGRAMMING", "NO_CHANGE", "VISIT", "CCM_D", "NON_DEVICE_CCM",
+              "TITLE_GENERATOR_CHANGE", "TITLE_NEW_SYSTEM", "TITLE_LEAD_REVISION", "TITLE_EXPLANT",
+              "TITLE_POCKET")
+
+
+def featurize(doc: Doc, extracted: ExtractedFacts, rules: CodingResult | None = None) -> dict[str, float]:
+    """The documented feature dict of one note."""
+    rules = rules or assign_codes(extracted.facts)
+    feats: Counter[str] = Counter()
+    for ent in doc.ents:
+        if ent.label_ == "OTHER_DEVICE":
+            feats[f"other:{ent._.action}"] += 1
+            continue
+        if ent.label_ not in CCM_COMPONENTS:
+            continue
+        if asserted(ent):
+            feats[f"ent:{ent.label_}:{ent._.action}"] += 1
+            feats[f"count:{ent.label_}:{ent._.action}"] += ent._.count
+            if ent._.action != "none":
+                feats[f"sec:{ent._.section}:{ent._.action}"] += 1
+        for name in ("negated", "historical", "hypothetical"):
+            if getattr(ent._, name):
+                feats[f"assert:{ent.label_}:{name}"] += 1
+    cues = Counter(s.label_ for s in doc.spans.get("cues", []))
+    for label in CUE_LABELS:
+        if cues[label]:
+            feats[f"cue:{label}"] = cues[label]
+    for name, value in extracted.facts.to_dict().items():
+        if name == "device_family":
+            feats[f"family:{value}"] = 1
+        elif name == "evaluation":
+            feats[f"fact:evaluation:{value}"] = 1
+        elif value:
+            feats[f"fact:{name}"] = float(value)
+    for code, units in rules.codes.items():
+        feats[f"rule:{code}"] = 1
+        feats[f"rule_units:{code}"] = units
+    for flag in rules.flags:
+        feats[f"ruleflag:{flag}"] = 1
+    feats["bias:has_ccm_mention"] = float(any(e.label_ in CCM_COMPONENTS for e in doc.ents))
+    return dict(feats)

@@ -1,0 +1,346 @@
+"""``ccm_context``: ConText-style assertion and session action for every entity.
+
+After Harkema et al. (2009) and medspaCy's ``context`` module: trigger terms from
+``nlp/data/context_rules.jsonl`` (``{"literal", "category", "direction",
+"max_scope", "pattern"?, "verb"?, "checkbox"?}``) open a scope that runs forward,
+backward or both to the sentence edge, a ``TERMINATE`` trigger or ``max_scope``
+tokens. ``PSEUDO`` triggers ("no change", "stylet was removed", "left chest")
+switch off the triggers they contain. Checkbox triggers ("[ ]", "☒") end each
+other's scope, so a form line "[x] RV lead [ ] RA lead" negates only the RA lead.
+
+Categories: ``NEGATED``, ``HISTORICAL``, ``HYPOTHETICAL`` (the three booleans);
+``INSERTED``, ``REMOVED``, ``REPOSITIONED``, ``RETAINED``, ``ABANDONED``, ``TESTED``
+(what this session did to the component: ``Span._.action``). Verb triggers
+(``"verb": true``) follow voice: "the old generator was removed" reaches back to
+the subject before the auxiliary; "and capped" shares the previous passive
+verb's subject; "we removed the ..." reaches forward.
+
+Decision for a component span (precedence as in ``entities.md``):
+
+1. negated / historical / hypothetical -> action ``none``; a mention in a
+   ``history`` section is historical; in ``plan`` it is hypothetical unless the
+   sentence says it was done; in ``indication`` the action is ``none``;
+2. status words inside the span ("new" -> inserted; "old", "chronic",
+   "existing" -> retained unless a removal/abandonment/repositioning verb applies);
+3. the nearest action trigger whose scope covers the span (removal, abandonment
+   and repositioning win over a slightly nearer retain/insert verb);
+4. otherwise the action of the previous mention with the same label, else
+   ``retained`` in a procedure note and ``tested`` at a device-clinic visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from . import extensions  # noqa: F401
+from ._io import DATA_DIR, read_jsonl, write_jsonl
+from .sections import section_of
+from .terminology import COMPONENT_LABELS
+
+RULES_FILE = "context_rules.jsonl"
+ASSERTIONS = ("NEGATED", "HISTORICAL", "HYPOTHETICAL")
+ACTION_CATEGORIES = {
+    "INSERTED": "inserted", "REMOVED": "removed", "REPOSITIONED": "repositioned",
+    "RETAINED": "retained", "ABANDONED": "abandoned", "TESTED": "tested",
+}
+STRONG_ACTIONS = {"ABANDONED", "REMOVED", "REPOSITIONED"}
+SESSION_ACTIONS = {"REMOVED", "ABANDONED", "REPOSITIONED", "RETAINED", "TESTED"}
+CATEGORIES = set(ASSERTIONS) | set(ACTION_CATEGORIES) | {"PSEUDO", "TERMINATE", "AFFIRMED"}
+DIRECTIONS = {"forward", "backward", "bidirectional"}
+AUX = {"was", "were", "is", "are", "been", "being", "be", "got", "get", "has", "have", "had"}
+ADVERBS = {"then", "also", "all", "both", "each", "not", "again", "first", "next", "now", "easily",
+           "successfully", "subsequently", "carefully", "initially", "finally", "gently", "both"}
+SUBJECTS = {"we", "i", "he", "she", "they", "operator", "surgeon", "attending", "fellow"}
+PAST_MARKERS = {"was", "were", "had", "did", "has"}
+PROCEDURE_WORDS = ("incision", "sheath", "sutur", "lidocaine", "anesthesia", "sedation", "prepped",
+                   "draped", "fluoroscop", "pocket", "hemostasis", "steri", "dermabond", "closed in")
+
+
+@dataclass
+class Trigger:
+    """One matched trigger with its scope (token offsets, end exclusive)."""
+
+    category: str
+    start: int
+    end: int
+    scope_start: int
+    scope_end: int
+    verb: bool = False
+
+
+class ContextComponent:
+    """Sets ``negated``/``historical``/``hypothetical``/``action`` on entity spans."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "ccm_context",
+        *,
+        default_max_scope: int = 10,
+        passive_max_scope: int = 18,
+        strong_action_slack: int = 4,
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.default_max_scope = default_max_scope
+        self.passive_max_scope = passive_max_scope
+        self.strong_action_slack = strong_action_slack
+        self.rules: list[dict[str, Any]] = []
+        self.matcher = Matcher(nlp.vocab)
+
+    # -- rules -------------------------------------------------------------------
+    def clear(self) -> None:
+        self.rules = []
+        self.matcher = Matcher(self.nlp.vocab)
+
+    def add_rules(self, rules: Iterable[dict[str, Any]]) -> None:
+        for rule in rules:
+            rule = dict(rule)
+            if rule["category"] not in CATEGORIES:
+                raise ValueError(f"unknown ConText category {rule['category']!r}")
+            if rule.get("direction", "bidirectional") not in DIRECTIONS:
+                raise ValueError(f"unknown direction {rule['direction']!r}")
+            pattern = rule.get("pattern") or [
+                {"LOWER": t.lower_} for t in self.nlp.make_doc(rule["literal"]) if not t.is_space]
+            self.matcher.add(str(len(self.rules)), [pattern])
+            self.rules.append(rule)
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        rules_path: str | None = None,
+    ) -> None:
+        """Load the trigger rules (default: ``nlp/data/context_rules.jsonl``)."""
+        self.clear()
+        self.add_rules(read_jsonl(rules_path or DATA_DIR / RULES_FILE))
+
+    # -- triggers and scopes -------------------------------------------------------
+    def _triggers(self, doc: Doc) -> list[tuple[dict[str, Any], int, int]]:
+        found = [(self.rules[int(self.nlp.vocab.strings[m])], s, e) for m, s, e in self.matcher(doc)]
+        pseudo = [(s, e) for r, s, e in found if r["category"] == "PSEUDO"]
+        kept = []
+        for r, s, e in found:
+            if r["category"] == "PSEUDO":
+                continue
+            if any(ps <= s and e <= pe and (pe - ps) >= (e - s) for ps, pe in pseudo):
+                continue
+            kept.append((r, s, e))
+        kept.sort(key=lambda x: (-(x[2] - x[1]), x[1]))
+        taken: set[int] = set()
+        result = []
+        for r, s, e in kept:
+            if any(i in taken for i in range(s, e)):
+                continue
+            taken.update(range(s, e))
+            result.append((r, s, e))
+        result.sort(key=lambda x: x[1])
+        return result
+
+    def _scopes(self, doc: Doc) -> list[Trigger]:
+        n = len(doc)
+        sent_start = [0] * n
+        sent_end = [n] * n
+        cur = 0
+        for i in range(n):
+            if i > 0 and doc[i].is_sent_start:
+                cur = i
+            sent_start[i] = cur
+        cur = n
+        for i in range(n - 1, -1, -1):
+            sent_end[i] = cur
+            if doc[i].is_sent_start:
+                cur = i
+        raw = self._triggers(doc)
+        terminators = [s for r, s, e in raw if r["category"] == "TERMINATE"]
+        term_ends = [e for r, s, e in raw if r["category"] == "TERMINATE"]
+        boxes = [s for r, s, e in raw if r.get("checkbox")]
+        triggers: list[Trigger] = []
+        last_verb_end: dict[int, int] = {}
+        last_passive: dict[int, tuple[int, int]] = {}
+        for r, s, e in raw:
+            cat = r["category"]
+            if cat == "TERMINATE":
+                continue
+            ss, se = sent_start[s], sent_end[s]
+            m = int(r.get("max_scope") or self.default_max_scope)
+            direction = r.get("direction", "bidirectional")
+            fwd_end = min([se, e + m] + [t for t in terminators if t >= e])
+            if r.get("checkbox"):
+                fwd_end = min([fwd_end] + [b for b in boxes if b >= e])
+            bwd_start = max([ss, s - m] + [t for t in term_ends if t <= s])
+            if r.get("verb"):
+                # voice: find an auxiliary right before the participle
+                j = s - 1
+                while j >= ss and j >= s - 3 and (doc[j].lower_ in ADVERBS or doc[j].lower_.endswith("ly")):
+                    j -= 1
+                prev = doc[j].lower_ if j >= ss else ""
+                region_start = max(ss, last_verb_end.get(ss, ss))
+                if prev in AUX or doc[s].lower_ in AUX:
+                    aux = j if prev in AUX else s
+                    while aux - 1 >= ss and doc[aux - 1].lower_ in AUX:
+                        aux -= 1
+                    lo = max(region_start, aux - self.passive_max_scope)
+                    triggers.append(Trigger(cat, s, e, lo, aux, True))
+                    last_passive[ss] = (lo, aux)
+                elif prev in {"and", ",", "then", "&", "or"} and ss in last_passive:
+                    lo, hi = last_passive[ss]
+                    triggers.append(Trigger(cat, s, e, lo, hi, True))
+                elif prev in SUBJECTS:
+                    triggers.append(Trigger(cat, s, e, e, fwd_end, True))
+                else:
+                    triggers.append(Trigger(cat, s, e, max(bwd_start, region_start), s, True))
+                    triggers.append(Trigger(cat, s, e, e, fwd_end, True))
+                last_verb_end[ss] = e
+                continue
+            if cat in ACTION_CATEGORIES:
+                last_verb_end[ss] = max(last_verb_end.get(ss, ss), e) if direction != "forward" \
+                    else last_verb_end.get(ss, ss)
+            if direction in {"forward", "bidirectional"}:
+                triggers.append(Trigger(cat, s, e, e, fwd_end))
+            if direction in {"backward", "bidirectional"}:
+                triggers.append(Trigger(cat, s, e, bwd_start, s))
+        return triggers
+
+    # -- assertion and action ------------------------------------------------------
+    @staticmethod
+    def _distance(t: Trigger, ent: Span) -> int:
+        if t.end <= ent.start:
+            return ent.start - t.end
+        if t.start >= ent.end:
+            return t.start - ent.end
+        return 0
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        if not ents:
+            return doc
+        if not self.rules:
+            raise ValueError(f"{self.name}: no rules; call nlp.initialize() or load a saved pipeline")
+        triggers = self._scopes(doc)
+        text = doc.text.lower()
+        procedure_note = any(e.label_ in {"POCKET", "VENOUS_ACCESS", "IMAGING"} for e in ents) or any(
+            w in text for w in PROCEDURE_WORDS)
+        previous: dict[str, str] = {}
+        decided: list[tuple[Span, str, bool]] = []
+        for ent in ents:
+            section = section_of(doc, ent.start) if "sections" in doc.spans else ent._.section
+            ent._.section = section
+            applies: list[tuple[int, Trigger, bool]] = []
+            for t in triggers:
+                inside = ent.start <= t.start and t.end <= ent.end
+                if not inside:
+                    if any(o is not ent and o.start <= t.start and t.end <= o.end for o in ents):
+                        continue  # a trigger inside another entity belongs to it
+                    if not (t.scope_start < ent.end and t.scope_end > ent.start):
+                        continue
+                applies.append((0 if inside else self._distance(t, ent), t, inside))
+            cats = {t.category for _, t, _ in applies}
+            negated = "NEGATED" in cats
+            actions = [(d, t, inside) for d, t, inside in applies if t.category in ACTION_CATEGORIES]
+            nearest_action = min((d for d, _, _ in actions), default=10**6)
+            hyp = [d for d, t, _ in applies if t.category == "HYPOTHETICAL"]
+            hypothetical = bool(hyp) and min(hyp) <= nearest_action
+            if section == "plan":
+                sent = ent.sent
+                if not any(t.lower_ in PAST_MARKERS for t in sent):
+                    hypothetical = True
+            historical = "HISTORICAL" in cats and not any(
+                t.category in SESSION_ACTIONS and not inside for _, t, inside in actions)
+            if section == "history":
+                historical = True
+            ent._.negated = negated
+            ent._.historical = historical
+            ent._.hypothetical = hypothetical
+            if ent.label_ not in COMPONENT_LABELS:
+                ent._.action = "none"
+                continue
+            action = None
+            from_trigger = False
+            if negated or historical or hypothetical or section == "indication":
+                action = "none"
+            else:
+                action = self._choose(actions)
+                from_trigger = action is not None
+                if action is None:
+                    action = previous.get(ent.label_) or ("retained" if procedure_note else "tested")
+            ent._.action = action
+            if from_trigger:
+                previous[ent.label_] = action
+            decided.append((ent, action, from_trigger))
+        # programming/interrogation of a system implanted in this same session is part of the implant
+        inserted_labels = {e.label_ for e, a, _ in decided if a == "inserted"}
+        if inserted_labels & {"CCM_SYSTEM", "PULSE_GENERATOR"}:
+            inserted_labels |= {"CCM_SYSTEM", "PULSE_GENERATOR"}
+        for ent, action, _ in decided:
+            if action == "tested" and ent.label_ in inserted_labels and procedure_note:
+                ent._.action = "inserted"
+        return doc
+
+    def _choose(self, actions: list[tuple[int, Trigger, bool]]) -> str | None:
+        if not actions:
+            return None
+        inside = [t.category for _, t, ins in actions if ins]
+        outside = sorted(((d, t) for d, t, ins in actions if not ins), key=lambda x: (
+            x[0], 0 if x[1].start >= 0 else 1))
+        if "INSERTED" in inside and not any(c in inside for c in STRONG_ACTIONS):
+            return "inserted"
+        for cat in ("ABANDONED", "REMOVED", "REPOSITIONED"):
+            if cat in inside:
+                return ACTION_CATEGORIES[cat]
+        if "RETAINED" in inside or "TESTED" in inside:
+            for _, t in outside:
+                if t.category in SESSION_ACTIONS:
+                    return ACTION_CATEGORIES[t.category]
+            return "retained"
+        if not outside:
+            return None
+        best_d = outside[0][0]
+        for d, t in outside:
+            if t.category in STRONG_ACTIONS and d <= best_d + self.strong_action_slack:
+                return ACTION_CATEGORIES[t.category]
+        # equal distance: prefer a trigger after the span (passive voice), then the first seen
+        cands = [t for d, t in outside if d == best_d]
+        return ACTION_CATEGORIES[cands[0].category]
+
+    # -- serialisation -------------------------------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        write_jsonl(path / RULES_FILE, self.rules)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ContextComponent":
+        self.clear()
+        self.add_rules(read_jsonl(ensure_path(path) / RULES_FILE))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return srsly.json_dumps(self.rules).encode("utf8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "ContextComponent":
+        self.clear()
+        self.add_rules(srsly.json_loads(data))
+        return self
+
+
+@Language.factory(
+    "ccm_context",
+    default_config={"default_max_scope": 10, "passive_max_scope": 18, "strong_action_slack": 4},
+)
+def make_context(
+    nlp: Language, name: str, default_max_scope: int, passive_max_scope: int,
+    strong_action_slack: int,
+) -> ContextComponent:
+    return ContextComponent(
+        nlp, name, default_max_scope=default_max_scope, passive_max_scope=passive_max_scope,
+        strong_action_slack=strong_action_slack,
+    )

@@ -1,0 +1,277 @@
+"""``ccm_sections``: section detection from header rules (``nlp/data/section_rules.jsonl``).
+
+A rule is ``{"category": "procedure", "phrase": "procedure performed"}``. A phrase
+match is a header when it starts a line (after an optional list number or bullet,
+"2) Procedures") or a sentence, and
+
+* is followed by a colon on the same line (``Indication: ...``, inline fields,
+  ``Original system (from ...): ...``), or
+* is alone on its line (headers without colons), or
+* is written in capitals (``PROCEDURE PERFORMED``), or
+* is followed by spoken punctuation in speech-recognition output
+  ("procedure performed colon ...", "indications new paragraph ...").
+
+Other short capitalised "Label:" fields at line start ("Operator:", "EBL:") close
+the current section as category ``other``. Text before the first header is
+``unknown``. Results: ``doc.spans["sections"]`` (label = category, one span per
+section), ``doc.spans["section_headers"]``, and ``Span._.section`` on every entity.
+Entities lying wholly inside a rule header ("Leads:") are dropped from
+``doc.ents``: a header names a field, not a device.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from . import extensions  # noqa: F401  (registers Span._.section)
+from ._io import DATA_DIR, read_jsonl, write_jsonl
+
+SPOKEN_COLON = {"colon"}
+SPOKEN_PARAGRAPH = [("new", "paragraph"), ("next", "paragraph"), ("new", "line"), ("paragraph",)]
+BULLET_RE_CHARS = {"#", "-", "*", "•", "·", ")", ".", "–", "—", ">", "o"}
+RULES_FILE = "section_rules.jsonl"
+
+
+class Sectionizer:
+    """Finds section headers and labels every span of the note with its section."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "ccm_sections",
+        *,
+        max_header_tokens: int = 14,
+        max_field_tokens: int = 5,
+        other_category: str = "other",
+        drop_header_entities: bool = True,
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.max_header_tokens = max_header_tokens
+        self.max_field_tokens = max_field_tokens
+        self.other_category = other_category
+        self.drop_header_entities = drop_header_entities
+        self.rules: list[dict[str, Any]] = []
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+
+    # -- rules -------------------------------------------------------------------
+    @property
+    def categories(self) -> list[str]:
+        return sorted({r["category"] for r in self.rules})
+
+    def add_rules(self, rules: Iterable[dict[str, Any]]) -> None:
+        for rule in rules:
+            self.rules.append(dict(rule))
+            self.matcher.add(rule["category"], [self.nlp.make_doc(rule["phrase"])])
+
+    def clear(self) -> None:
+        self.rules = []
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        rules_path: str | None = None,
+    ) -> None:
+        """Load the header rules (default: ``nlp/data/section_rules.jsonl``)."""
+        self.clear()
+        self.add_rules(read_jsonl(rules_path or DATA_DIR / RULES_FILE))
+
+    # -- detection ---------------------------------------------------------------
+    @staticmethod
+    def _at_line_start(doc: Doc, i: int) -> bool:
+        if i == 0:
+            return True
+        prev = doc[i - 1]
+        return ("\n" in prev.text and prev.is_space) or "\n" in prev.whitespace_
+
+    def _header_start(self, doc: Doc, s: int) -> int | None:
+        """Token index where the header's line begins (skipping numbers/bullets)."""
+        k = s
+        steps = 0
+        while k > 0 and steps < 3 and not self._at_line_start(doc, k):
+            prev = doc[k - 1]
+            if prev.like_num or prev.text in BULLET_RE_CHARS or (
+                    len(prev.text) <= 2 and prev.text.rstrip(".)").isalpha()
+                    and prev.text[-1:] in ").") or prev.text in {"[", "]", "(", "x", "X"}:
+                k -= 1
+                steps += 1
+                continue
+            break
+        if self._at_line_start(doc, k):
+            return k
+        if doc[s].is_sent_start:
+            return s
+        return None
+
+    def _line_end(self, doc: Doc, i: int) -> int:
+        j = i
+        while j < len(doc) and not (doc[j].is_space and "\n" in doc[j].text):
+            if "\n" in doc[j].whitespace_:
+                return j + 1
+            j += 1
+        return j
+
+    def _spoken_end(self, doc: Doc, e: int) -> int:
+        if e < len(doc) and doc[e].lower_ in SPOKEN_COLON:
+            return e + 1
+        for words in SPOKEN_PARAGRAPH:
+            if e + len(words) <= len(doc) and all(
+                    doc[e + k].lower_ == w for k, w in enumerate(words)):
+                return e + len(words)
+        return 0
+
+    def find_headers(self, doc: Doc) -> list[tuple[int, int, str]]:
+        """(start, end, category) of every header, sorted, non-overlapping."""
+        found: list[tuple[int, int, str]] = []
+        matches = sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1])))
+        for match_id, s, e in matches:
+            k = self._header_start(doc, s)
+            if k is None:
+                continue
+            category = self.nlp.vocab.strings[match_id]
+            line_end = self._line_end(doc, e)
+            end = None
+            # colon on the same line, soon after the phrase
+            if e < len(doc) and doc[e].text == ":":
+                end = e + 1
+            elif e < len(doc) and self._at_line_start(doc, k) and (
+                    doc[e].text in {"(", "["} or doc[s].text[:1].isupper()):
+                # "Original system (from ...):", "Procedure(s) Performed Today:"
+                limit = self.max_header_tokens if doc[e].text in {"(", "["} else 3
+                for j in range(e, min(line_end, e + limit + 1)):
+                    if doc[j].text == ":":
+                        end = j + 1
+                        break
+                    if doc[j].text in {".", ";"}:
+                        break
+            if end is None and all(t.is_space or t.is_punct for t in doc[e:line_end]) \
+                    and self._at_line_start(doc, k):
+                end = e  # alone on its line
+            if end is None:
+                span = doc[s:e]
+                if span.text.isupper() and any(c.isalpha() for c in span.text) and (
+                        e >= len(doc) or not doc[e].text.isupper()) and self._at_line_start(doc, k):
+                    end = e
+            if end is None:
+                spoken = self._spoken_end(doc, e)
+                if spoken:
+                    end = spoken
+            if end is None:
+                continue
+            found.append((k, end, category))
+        # generic "Label:" fields close the current section
+        for i, tok in enumerate(doc):
+            if tok.text != ":" or i == 0:
+                continue
+            k = i - 1
+            while k > 0 and i - k < self.max_field_tokens and not self._at_line_start(doc, k):
+                k -= 1
+            if not self._at_line_start(doc, k) or i - k > self.max_field_tokens:
+                continue
+            first = doc[k]
+            while first.i < i and (first.like_num or first.text in BULLET_RE_CHARS):
+                first = doc[first.i + 1]
+            if first.i >= i or not (first.is_title or first.is_upper):
+                continue
+            if any(t.is_space for t in doc[k:i]):
+                continue
+            found.append((k, i + 1, self.other_category))
+        found.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2] == self.other_category))
+        result: list[tuple[int, int, str]] = []
+        for h in found:
+            if result and h[0] < result[-1][1]:
+                continue
+            result.append(h)
+        return result
+
+    def __call__(self, doc: Doc) -> Doc:
+        headers = self.find_headers(doc)
+        sections: list[Span] = []
+        header_spans: list[Span] = []
+        if headers and headers[0][0] > 0:
+            sections.append(Span(doc, 0, headers[0][0], label="unknown"))
+        elif not headers and len(doc):
+            sections.append(Span(doc, 0, len(doc), label="unknown"))
+        for idx, (s, e, cat) in enumerate(headers):
+            nxt = headers[idx + 1][0] if idx + 1 < len(headers) else len(doc)
+            sections.append(Span(doc, s, nxt, label=cat))
+            header_spans.append(Span(doc, s, e, label=cat))
+            doc[s].is_sent_start = True
+        doc.spans["sections"] = sections
+        doc.spans["section_headers"] = header_spans
+        ents = list(doc.ents)
+        if self.drop_header_entities and header_spans:
+            rule_headers = [h for h in header_spans if h.label_ != self.other_category]
+            keep = []
+            for ent in ents:
+                inside = any(h.start <= ent.start and ent.end <= h.end for h in rule_headers)
+                if not inside:
+                    keep.append(ent)
+            if len(keep) != len(ents):
+                doc.ents = keep
+                ents = list(doc.ents)
+        for ent in ents:
+            ent._.section = section_of(doc, ent.start)
+        return doc
+
+    # -- serialisation -------------------------------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        write_jsonl(path / RULES_FILE, self.rules)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "Sectionizer":
+        self.clear()
+        self.add_rules(read_jsonl(ensure_path(path) / RULES_FILE))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return srsly.json_dumps(self.rules).encode("utf8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Sectionizer":
+        self.clear()
+        self.add_rules(srsly.json_loads(data))
+        return self
+
+
+def section_of(doc: Doc, token_index: int) -> str:
+    """Category of the section containing token ``token_index`` ("unknown" if none)."""
+    if "sections" not in doc.spans:
+        return "unknown"
+    for span in doc.spans["sections"]:
+        if span.start <= token_index < span.end:
+            return span.label_
+    return "unknown"
+
+
+@Language.factory(
+    "ccm_sections",
+    default_config={
+        "max_header_tokens": 14,
+        "max_field_tokens": 5,
+        "other_category": "other",
+        "drop_header_entities": True,
+    },
+)
+def make_sectionizer(
+    nlp: Language,
+    name: str,
+    max_header_tokens: int,
+    max_field_tokens: int,
+    other_category: str,
+    drop_header_entities: bool,
+) -> Sectionizer:
+    return Sectionizer(
+        nlp, name, max_header_tokens=max_header_tokens, max_field_tokens=max_field_tokens,
+        other_category=other_category, drop_header_entities=drop_header_entities,
+    )
