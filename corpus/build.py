@@ -40,7 +40,7 @@ NOISE_WEIGHTS = {
     "typed": {"clean": 0.75, "transcribed": 0.25, "asr": 0.0},
     "dictated": {"clean": 0.45, "transcribed": 0.25, "asr": 0.30},
 }
-TYPED_STYLES = {"ehr_template", "checkbox", "log", "form"}
+TYPED_STYLES = {"ehr_template", "checkbox", "nursing_log", "terse"}
 
 
 def build(seed: int = 13, per_scenario: int = 10) -> dict[str, list[dict]]:

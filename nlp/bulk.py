@@ -228,8 +228,15 @@ def _code_stream(
     model: dict,
 ) -> Iterator[tuple[InputRecord, dict]]:
     """(record, result) for every record in input order; results are raw coder output
-    or error records. Invalid records never reach the coder."""
-    pending: deque[InputRecord] = deque()  # taken from the input, not yet yielded
+    or error records. Invalid records never reach the coder.
+
+    After a note fails on its own, its error record (and everything after it) is
+    held back until a later note codes fine or the input ends, so that if the
+    failures turn out to be the coder's (:data:`MAX_CONSECUTIVE_FAILURES`), none of
+    them was written and a resumed run codes them again.
+    """
+    pending: deque[InputRecord] = deque()  # taken from the input, not yet answered
+    held: list[tuple[InputRecord, dict]] = []  # answered, not yet released
     state: dict[str, Any] = {"exhausted": False, "input_error": None, "pulled": 0, "failures": 0}
 
     def feed() -> Iterator[tuple[str, str]]:
@@ -248,6 +255,11 @@ def _code_stream(
             if rec.ok:
                 yield rec.id, rec.text  # type: ignore[misc]
 
+    def release() -> Iterator[tuple[InputRecord, dict]]:
+        if state["failures"] == 0 and held:
+            yield from held
+            held.clear()
+
     while True:
         pulled_before = state["pulled"]
         pipe = None
@@ -255,15 +267,16 @@ def _code_stream(
             pipe = coder.pipe(feed(), batch_size=batch_size, n_process=n_process)
             for result in pipe:
                 while pending and not pending[0].ok:
-                    yield _invalid(pending.popleft(), model)
+                    held.append(_invalid(pending.popleft(), model))
                 if not pending:
                     raise _Broken("the coder returned more results than it was given notes")
                 if not _answers(result, pending[0]):
                     raise _Broken("the coder returned a result for a different note")
                 state["failures"] = 0
-                yield pending.popleft(), result
+                held.append((pending.popleft(), result))
+                yield from release()
             while pending and not pending[0].ok:
-                yield _invalid(pending.popleft(), model)
+                held.append(_invalid(pending.popleft(), model))
             if pending:
                 raise _Broken("the coder returned fewer results than it was given notes")
         except Exception as exc:  # noqa: BLE001 - a note (or the coder) failed: isolate it
@@ -285,12 +298,18 @@ def _code_stream(
                 window[0].index + 1,
                 window[-1].index + 1,
             )
-            yield from _code_one_by_one(coder, window, model, state)
+            for item in _code_one_by_one(coder, window, model, state):
+                held.append(item)
+                yield from release()
         else:
             _close(pipe)
         if state["input_error"] is not None:
+            yield from held  # everything read before the input broke is kept
+            held.clear()
             raise state["input_error"]
         if state["exhausted"]:
+            yield from held  # a streak of failures at the very end: real note failures
+            held.clear()
             return
         if state["pulled"] == pulled_before:
             raise CoderError("coder.pipe stopped without reading its input")
@@ -299,40 +318,44 @@ def _code_stream(
 def _code_one_by_one(
     coder: Coder, window: list[InputRecord], model: dict, state: dict[str, Any]
 ) -> Iterator[tuple[InputRecord, dict]]:
-    """Code ``window`` note by note; nothing is yielded if the coder proves broken."""
-    results: list[tuple[InputRecord, dict]] = []
+    """Code ``window`` note by note; a failing note gets an error record.
+
+    Raises :class:`CoderError` at the :data:`MAX_CONSECUTIVE_FAILURES`-th failure
+    in a row (``state["failures"]`` counts across batches).
+    """
     for rec in window:
         if not rec.ok:
-            results.append(_invalid(rec, model))
+            yield _invalid(rec, model)
             continue
         try:
             got = list(coder.pipe([(rec.id, rec.text)], batch_size=1, n_process=1))
             if len(got) != 1 or not _answers(got[0], rec):
                 raise _Broken(f"returned {len(got)} results or a result for a different note")
-            results.append((rec, got[0]))
-            state["failures"] = 0
         except Exception as exc:  # noqa: BLE001 - any failure on one note becomes its error line
             state["failures"] += 1
             if state["failures"] >= MAX_CONSECUTIVE_FAILURES:
                 raise CoderError(
                     f"the coder failed on {state['failures']} notes in a row, each on its own "
                     f"(last: record {rec.index + 1}, {type(exc).__name__}), so the coder is "
-                    "broken rather than the notes; stopped (fix it, then resume)"
+                    "broken rather than the notes; stopped without writing them "
+                    "(fix the coder, then resume)"
                 ) from None
             what = str(exc) if isinstance(exc, _Broken) else f"raised {type(exc).__name__}"
             log.warning(
-                "record %d (id %r): the coder %s; wrote an error record",
+                "record %d (id %r): the coder %s; coded as an error record",
                 rec.index + 1,
                 rec.id,
                 what,
             )
             message = (
-                f"the coder {what} while coding this note"
-                if not isinstance(exc, _Broken)
-                else f"the coder {what} for this note"
+                f"the coder {what} for this note"
+                if isinstance(exc, _Broken)
+                else f"the coder {what} while coding this note"
             )
-            results.append((rec, error_record(rec.id, CODER_ERROR, message, model)))
-    yield from results
+            yield rec, error_record(rec.id, CODER_ERROR, message, model)
+        else:
+            state["failures"] = 0
+            yield rec, got[0]
 
 
 def _answers(result: Any, rec: InputRecord) -> bool:

@@ -250,8 +250,16 @@ def _json_default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+#: Line breaks other than ``\n`` that json.dumps leaves raw inside strings; escaped so
+#: that readers splitting on them (``str.splitlines``) still see one record per line.
+_OTHER_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
 def _jsonl_line(result: dict) -> bytes:
     text = json.dumps(result, ensure_ascii=False, allow_nan=False, default=_json_default)
+    for char, escaped in _OTHER_LINE_BREAKS.items():
+        if char in text:  # only ever inside a JSON string, where the escape means the same
+            text = text.replace(char, escaped)
     try:
         return text.encode("utf-8") + b"\n"
     except UnicodeEncodeError:  # lone surrogates: keep the record, escape them

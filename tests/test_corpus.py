@@ -77,7 +77,9 @@ def test_every_family_renders_every_scenario(scenario):
         rng = random.Random(f"test:{name}:{scenario}")
         facts = sample(scenario, rng)
         annotated = markup.render(markup.parse(family.render(facts, rng)))
-        assert annotated.spans, (name, scenario)
+        assert len(annotated.text) > 100, (name, scenario)
+        if scenario != "S18":  # "CCM" = chronic care management may name no device at all
+            assert annotated.spans, (name, scenario)
 
 
 def test_facts_round_trip_and_reduce():

@@ -62,7 +62,7 @@ def _vis(fate: str, visit: bool = False) -> str:
 
 
 def _lname(ld: Lead, rng: random.Random, old: bool = False) -> tuple[str, str]:
-    pre = rng.choice(["old ", "chronic ", ""]) if old else ""
+    pre = rng.choice(["old ", "chronic ", "existing "]) if old else ""
     if ld.chamber == "atrial":
         return pre + rng.choice(["RA lead", "atrial lead", "RA sense lead"]), "ATRIAL_LEAD"
     if ld.channel.startswith("lead"):
@@ -89,7 +89,7 @@ def _icd(od: OtherDevice, rng: random.Random, action: str, *flags: str) -> str:
     return sp(rng.choice([od.kind, f"{od.maker} {od.kind}", f"{od.side} {od.kind}"]), "OTHER_DEVICE", action, *flags)
 
 
-_BARE = re.compile(r"\b(?:pocket|fluoroscopy|venogram)\b(?! (?:infection|revision|relocation|hematoma|only))")
+_BARE = re.compile(r"(?i)\b(?:pocket|fluoroscopy|venogram)\b(?!:)(?! (?:infection|revision|relocation|hematoma|only))")
 
 
 def _mark_bare(m: str) -> str:
@@ -102,14 +102,15 @@ def _mark_bare(m: str) -> str:
                 fl.append(f"count={a.count}")
             out.append(sp(seg.text, a.label, None if a.label in APPROACH and not fl else a.action, *fl))
         else:
-            out.append(_BARE.sub(lambda x: sp(x.group(0), "POCKET" if x.group(0) == "pocket" else "IMAGING"),
+            out.append(_BARE.sub(lambda x: sp(x.group(0), "POCKET" if x.group(0).lower() == "pocket" else "IMAGING"),
                                  seg.text))
     return "".join(out)
 
 
-def _header(f: NoteFacts, rng: random.Random, title: str) -> list[str]:
-    return [title, f"Date: {_date(rng)}    Pt: {f.age} {'M' if f.sex == 'male' else 'F'}    "
-                   f"Room: {rng.choice(['EP 1', 'EP 2', 'EP 3', 'Hybrid OR', 'Cath 4'])}", ""]
+def _header(f: NoteFacts, rng: random.Random, title: str, clinic: bool = False) -> list[str]:
+    where = (f"Location: {rng.choice(['Device clinic', 'HF clinic', 'Cardiology clinic'])}" if clinic
+             else f"Room: {rng.choice(['EP 1', 'EP 2', 'EP 3', 'Hybrid OR', 'Cath 4'])}")
+    return [title, f"Date: {_date(rng)}    Pt: {f.age} {'M' if f.sex == 'male' else 'F'}    {where}", ""]
 
 
 # ---------------------------------------------------------------- CCM procedure form
@@ -383,8 +384,19 @@ def _other_form(f: NoteFacts, rng: random.Random) -> str:
     if removed:
         lines.append("Hardware removed: " + ", ".join(removed))
     lines.append("Hardware left in place: " + (", ".join(left) or "none"))
+    sed = f.sedation
+    lines.append("Anesthesia: " + "   ".join(
+        f"{box(sed == k or (k == 'moderate sedation' and sed == 'conscious sedation'))} {lab}"
+        for k, lab in (("moderate sedation", "Moderate sedation"), ("monitored anesthesia care", "MAC"),
+                       ("general anesthesia", "General"))) + "   [x] Local lidocaine")
+    lines.append(f"Antibiotic: {box(True)} " + rng.choice(["Cefazolin 2 g", "Vancomycin 15 mg/kg"])
+                 + f"   {box(rng.random() < 0.4)} Antibacterial envelope")
+    lines.append("Closure: " + "   ".join([f"{box(True)} Layered absorbable", f"{box(rng.random() < 0.5)} Skin glue",
+                                           f"{box(False)} Drain"]))
     lines.append("Complications: [x] None   [ ] Hematoma   [ ] Pneumothorax")
+    lines.append(f"EBL: {rng.choice(['<10', '10', '15', '<20'])} mL")
     lines.append("")
+    comment.append(rng.choice(["Uncomplicated.", "No issues.", "Tolerated well.", "Patient comfortable throughout."]))
     lines.append("Operator comment: " + " ".join(comment))
     lines.append(f"Signed: Dr. {rng.choice(INITIALS)}")
     return "\n".join(lines)
@@ -393,7 +405,7 @@ def _other_form(f: NoteFacts, rng: random.Random) -> str:
 def _visit(f: NoteFacts, rng: random.Random) -> str:
     g, st = f.old_generator, f.settings
     prog = f.evaluation == "programming"
-    lines = _header(f, rng, rng.choice(["DEVICE CLINIC VISIT FORM", "CCM Follow-up Checklist"]))
+    lines = _header(f, rng, rng.choice(["DEVICE CLINIC VISIT FORM", "CCM Follow-up Checklist"]), True)
     lines.append("Visit type: " + "   ".join([f"{box(not prog)} Interrogation only",
                                               f"{box(prog)} Interrogation + reprogramming",
                                               f"{box(False)} Wound check", f"{box(False)} Remote review"]))
@@ -425,7 +437,7 @@ def _visit(f: NoteFacts, rng: random.Random) -> str:
 
 
 def _consult(f: NoteFacts, rng: random.Random) -> str:
-    lines = _header(f, rng, rng.choice(["CCM CANDIDACY CHECKLIST", "Device Consult Form - CCM Evaluation"]))
+    lines = _header(f, rng, rng.choice(["CCM CANDIDACY CHECKLIST", "Device Consult Form - CCM Evaluation"]), True)
     lines.append("Criteria:")
     lines.append(f"  {box(25 <= f.ef <= 45)} LVEF 25-45% (measured {f.ef}%)")
     lines.append(f"  {box(f.nyha != 'II')} NYHA III-ambulatory IV (current {f.nyha})")
@@ -451,7 +463,7 @@ def _consult(f: NoteFacts, rng: random.Random) -> str:
 
 def _nondevice(f: NoteFacts, rng: random.Random) -> str:
     if f.ccm_meaning == "chronic care management":
-        lines = _header(f, rng, "CHRONIC CARE MANAGEMENT (CCM) MONTHLY CHECKLIST")
+        lines = _header(f, rng, "CHRONIC CARE MANAGEMENT (CCM) MONTHLY CHECKLIST", True)
         lines += [f"  {box(True)} Consent for CCM services on file",
                   f"  {box(True)} Comprehensive care plan reviewed/updated",
                   f"  {box(True)} Medication reconciliation",
@@ -463,8 +475,8 @@ def _nondevice(f: NoteFacts, rng: random.Random) -> str:
             lines.append("Devices: " + _icd(f.icd, rng, "none") + " - remote transmissions up to date")
         lines += ["", "Comment: Patient doing well at home, weights stable. Next CCM call in 4 weeks."]
     else:
-        lines = _header(f, rng, "PRE-PROCEDURE CARDIAC CLEARANCE CHECKLIST")
-        lines += [f"Planned procedure: craniotomy for cerebral cavernous malformation (CCM)",
+        lines = _header(f, rng, "PRE-PROCEDURE CARDIAC CLEARANCE CHECKLIST", True)
+        lines += ["Planned procedure: craniotomy for cerebral cavernous malformation (CCM)",
                   f"  {box(True)} ECG reviewed (QRS {f.qrs_ms} ms)", f"  {box(True)} Echo reviewed (EF {f.ef}%)",
                   f"  {box(bool(f.icd))} Cardiac implantable device" + (": " + _icd(f.icd, rng, "none") if f.icd else "")]
         lines += ["", "Comment: Acceptable risk for neurosurgery. CCM followed by neurosurgery."

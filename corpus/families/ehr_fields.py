@@ -477,7 +477,6 @@ def _ccm_op(f: NoteFacts, rng: random.Random) -> str:
                            f"{ld.threshold_v} V" if meas else "--", status])
 
     # ---- narrative
-    he, his = _he(f), _his(f)
     narr.append(rng.choice([
         f"Consent signed, time-out performed. The {f.side} chest was prepped with chlorhexidine and draped in the usual sterile fashion.",
         f"Patient identified, procedure verified at time-out. {f.side.capitalize()} chest prepped and draped sterilely.",
@@ -546,7 +545,9 @@ def _ccm_op(f: NoteFacts, rng: random.Random) -> str:
                             + (f" after a {sp('venogram', 'IMAGING')}" if f.venogram else "") + ".")
             else:
                 narr.append((f"A {sp('contrast venogram', 'IMAGING')} outlined the vein. " if f.venogram else "")
-                            + f"The {acc} was punctured under {sp(fl_word, 'IMAGING')} and "
+                            + f"The {sp(f'{f.side} {f.access} vein', 'VENOUS_ACCESS')} was punctured "
+                            + rng.choice(["", "extrathoracically "] if f.access == "axillary" else [""])
+                            + f"under {sp(fl_word, 'IMAGING')} and "
                             + (f"{NUM[len(ins)]} guidewires placed." if len(ins) > 1 else "a guidewire placed."))
             for ld in ins:
                 name, lab = _lead_name(ld, rng)
@@ -565,7 +566,7 @@ def _ccm_op(f: NoteFacts, rng: random.Random) -> str:
                             f"{ld.impedance_ohm} ohms, threshold {ld.threshold_v} V.{extra}")
             if len([x for x in ins if x.chamber == "ventricular"]) == 2 and rng.random() < 0.6:
                 narr.append("Lead tips more than 2 cm apart on fluoroscopy.")
-            narr.append(f"Sleeves secured with 2-0 silk.")
+            narr.append("Sleeves secured with 2-0 silk.")
         # generator
         if newg:
             gname = newg.model + " " + _gen_word(rng) if rng.random() < 0.5 else "new " + _gen_word(rng)
@@ -677,7 +678,6 @@ def _clinic(f: NoteFacts, rng: random.Random) -> str:
                      f"{ld.sensing_mv} mV"])
     lines.append("Leads:")
     lines.append(table(rows))
-    amp2 = st.amplitude_v
     changes = f.programming_changes
     srows = [["Parameter", "Found", "Final"],
              ["CCM amplitude", f"{st.amplitude_v} V", f"{st.amplitude_v} V"],
@@ -763,8 +763,8 @@ def _nondevice(f: NoteFacts, rng: random.Random) -> str:
             fl.append(("Devices", _icd_phrase(f.icd, rng, "none") + ", remote monitoring transmissions current"))
         lines += [f"{k}: {v}" for k, v in fl]
         lines += ["", "Narrative:",
-                  f"Phone contact with patient. Weight stable, no orthopnea. Reviewed diuretic sliding scale and "
-                  f"low-sodium diet. Refills coordinated with pharmacy. CCM consent on file.",
+                  "Phone contact with patient. Weight stable, no orthopnea. Reviewed diuretic sliding scale and "
+                  "low-sodium diet. Refills coordinated with pharmacy. CCM consent on file.",
                   "", "Plan:", "- Continue monthly CCM outreach.", "- Cardiology follow-up as scheduled."]
     else:
         lines += [rng.choice(["CARDIOLOGY CLINIC NOTE", "Pre-procedure Cardiology Evaluation"]),
@@ -826,8 +826,8 @@ def _other_op(f: NoteFacts, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-_BARE = re.compile(r"\b(?:pocket|fluoroscopy|fluoroscopic guidance|venogram)\b"
-                   r"(?! (?:infection|revision|relocation|hematoma|procedure|only|discomfort|check))")
+_BARE = re.compile(r"(?i)\b(?:pocket|fluoroscopy|fluoroscopic guidance|venogram)\b"
+                   r"(?!:)(?! (?:infection|revision|relocation|hematoma|procedure|only|discomfort|check))")
 
 
 def _mark_bare(markup_text: str) -> str:
@@ -842,7 +842,7 @@ def _mark_bare(markup_text: str) -> str:
             out.append(sp(seg.text, a.label, a.action if (a.action != "none" or flags) and a.label
                           not in ("VENOUS_ACCESS", "POCKET", "IMAGING", "LEAD_POSITION") else None, *flags))
             continue
-        out.append(_BARE.sub(lambda m: sp(m.group(0), "IMAGING" if m.group(0) != "pocket" else "POCKET"),
+        out.append(_BARE.sub(lambda m: sp(m.group(0), "IMAGING" if m.group(0).lower() != "pocket" else "POCKET"),
                              seg.text))
     return "".join(out)
 

@@ -10,6 +10,7 @@ capitalised-header dictation shape.
 from __future__ import annotations
 
 import random
+import re
 
 from corpus.facts import Lead, NoteFacts
 from corpus.families import Family
@@ -83,9 +84,9 @@ def lead_text(lead: Lead, rng: random.Random, prefix: str = "") -> tuple[str, st
         elif ch in ("V1", "V2"):
             opts = [f"{ch} lead", f"{ch} septal lead", "septal lead"]
         else:
-            opts = ["right ventricular septal lead", "septal lead", "ventricular lead"]
+            opts = [f"septal {ch}", f"RV septal {ch}", f"right ventricular {ch}"]
         text, label = rng.choice(opts), "VENTRICULAR_LEAD"
-        if ch.startswith("lead ") and rng.random() < 0.3:
+        if ch.startswith("lead ") and prefix and rng.random() < 0.3:
             text, label = ch, "LEAD"
     return (f"{prefix} {text}".strip(), label)
 
@@ -103,7 +104,7 @@ def group_span(leads: list[Lead], rng: random.Random, action: str, prefix: str =
     chambers = {x.chamber for x in leads}
     cnt = f"count={n}"
     if chambers == {"ventricular"}:
-        word = rng.choice([NUM[n], NUM[n], "both"]) if n == 2 else NUM[n]
+        word = NUM[n]
         noun = rng.choice(["right ventricular septal leads", "septal leads", "ventricular leads",
                            "RV septal leads"])
         text = " ".join(x for x in (word, prefix, noun) if x)
@@ -170,7 +171,7 @@ def diagnosis_lines(facts: NoteFacts, rng: random.Random, extra: list[str]) -> s
 
 
 def arrival(facts: NoteFacts, rng: random.Random) -> list[str]:
-    he, his, _ = pro(facts)
+    _he, _his, _ = pro(facts)
     out = [rng.choice([
         "The patient was brought to the electrophysiology laboratory in a fasting state.",
         "The patient was brought to the electrophysiology laboratory in a fasting, nonsedated state.",
@@ -218,6 +219,8 @@ def icd_off(facts: NoteFacts, rng: random.Random) -> str | None:
 def icd_on(facts: NoteFacts, rng: random.Random) -> str | None:
     if not facts.icd:
         return None
+    if facts.stopped_early:
+        return f"Therapies on the {icd_span(facts.icd, rng, 'retained')} were re-enabled at the end of the case."
     return rng.choice([
         f"The {icd_span(facts.icd, rng, 'retained')} was reprogrammed to its original settings at the end of the case and there was no interaction between the two devices.",
         f"Therapies on the {icd_span(facts.icd, rng, 'retained')} were re-enabled, and device-device interaction testing showed no inappropriate sensing of CCM signals by the {m('defibrillator', 'OTHER_DEVICE', 'retained')}.",
@@ -330,7 +333,7 @@ def title_line(facts: NoteFacts, rng: random.Random) -> str | None:
 
 
 def indication(facts: NoteFacts, rng: random.Random) -> str:
-    he, his, him = pro(facts)
+    he, his, _him = pro(facts)
     s = facts.scenario
     age = f"{facts.age}-year-old {'man' if facts.sex == 'male' else 'woman'}"
     out = [f"The patient is a {age} with {facts.cardiomyopathy}, ejection fraction {facts.ef}%, and NYHA class {facts.nyha} symptoms despite optimal medical therapy."]
@@ -380,7 +383,7 @@ def indication(facts: NoteFacts, rng: random.Random) -> str:
 
 def narrative(facts: NoteFacts, rng: random.Random) -> list[str]:
     """The DESCRIPTION OF PROCEDURE paragraphs for any CCM procedure session."""
-    he, his, him = pro(facts)
+    _he, _his, _him = pro(facts)
     side = facts.side
     paras: list[list[str]] = [[]]
     p = paras[0]
@@ -573,7 +576,7 @@ def cap_span(s: str) -> str:
 
 
 def ccm_procedure_note(facts: NoteFacts, rng: random.Random) -> str:
-    he, his, him = pro(facts)
+    he, _his, _him = pro(facts)
     extra = []
     old = facts.generator_with("removed")
     if old and old.reason and facts.scenario != "S13":
@@ -622,7 +625,7 @@ def ccm_procedure_note(facts: NoteFacts, rng: random.Random) -> str:
         disp = rng.choice([f"The patient was returned to the recovery area in stable condition. {cap(he)} will return for a staged procedure to implant the {m('generator', 'PULSE_GENERATOR', 'none', 'hypothetical')}.",
                            f"Stable to the cardiac step-down unit. Completion of the implant with a {m('pulse generator', 'PULSE_GENERATOR', 'none', 'hypothetical')} will be scheduled once {he} has recovered."])
     else:
-        disp = rng.choice([f"The patient was transferred to the telemetry floor in stable condition for overnight observation with a chest x-ray in the morning.",
+        disp = rng.choice(["The patient was transferred to the telemetry floor in stable condition for overnight observation with a chest x-ray in the morning.",
                            "To the recovery area in stable condition. Wound check in 7 to 10 days and follow-up in device clinic.",
                            f"Stable to recovery. {cap(he)} will be observed overnight and will go home in the morning if the chest x-ray is unremarkable."])
     blocks += trailer(facts, rng, disp)
@@ -648,7 +651,7 @@ def device_block(facts: NoteFacts, rng: random.Random) -> str | None:
 
 
 def aborted_note(facts: NoteFacts, rng: random.Random) -> str:
-    he, his, him = pro(facts)
+    _he, _his, _him = pro(facts)
     reason = facts.stop_reason
     pre = diagnosis_lines(facts, rng, [])
     proc = (f"PROCEDURE: Attempted implantation of {system_span(rng, 'none', None, 'hypothetical')}, aborted.")
@@ -694,8 +697,8 @@ def aborted_note(facts: NoteFacts, rng: random.Random) -> str:
 
 
 def ccmd_note(facts: NoteFacts, rng: random.Random) -> str:
-    he, his, him = pro(facts)
-    g = facts.generators[0]
+    _he, _his, _him = pro(facts)
+    facts.generators[0]
     leads = facts.leads_with("inserted")
     pre = diagnosis_lines(facts, rng, ["Primary prevention of sudden cardiac death."])
     items = [f"Implantation of {m('OPTIMIZER Integra CCM-D system', 'CCM_SYSTEM', 'inserted')} (combined cardiac contractility modulation and defibrillator).",
@@ -742,7 +745,7 @@ def other_work_sentences(dev, facts: NoteFacts, rng: random.Random) -> tuple[str
     """Procedure line, narrative sentences and indication for non-CCM device work."""
     side = dev.side
     kind, work = dev.kind, dev.work
-    O = lambda t, a, *f: m(t, "OTHER_DEVICE", a, *f)  # noqa: E731
+    O = lambda t, a, *f: m(t, "OTHER_DEVICE", a, *f)
     acc = m(f"{side} {rng.choice(['axillary', 'subclavian'])} vein", "VENOUS_ACCESS")
     pk = m(f"{side} prepectoral pocket", "POCKET")
     fl = fluoro(rng)
@@ -787,12 +790,12 @@ def other_work_sentences(dev, facts: NoteFacts, rng: random.Random) -> tuple[str
         proc = f"Implantation of {O(kind, 'inserted')} ({dev.maker})."
         s.append(f"A {pk} was created and the {acc} accessed twice under {fl}.")
         s.append(f"The {O(('RV defibrillator lead' if nm == 'ICD' else 'right ventricular pacing lead'), 'inserted')} was screwed into the RV septum and the {O(nm + ' atrial lead', 'inserted')} into the right atrial appendage with satisfactory values, and both were connected to the {O(nm + ' generator', 'inserted')}.")
-    label, why = OTHER_DETAIL.get(kind, (kind, "device indication"))
+    _label, why = OTHER_DETAIL.get(kind, (kind, "device indication"))
     return proc, s, why
 
 
 def other_device_note(facts: NoteFacts, rng: random.Random) -> str:
-    he, his, him = pro(facts)
+    _he, _his, _him = pro(facts)
     dev = facts.other_devices[-1]
     proc, s, why = other_work_sentences(dev, facts, rng)
     has_ccm = facts.device_family == "ccm"
@@ -825,7 +828,7 @@ def other_device_note(facts: NoteFacts, rng: random.Random) -> str:
                 if dev.kind not in ("loop recorder", "leadless pacemaker") else "A sterile dressing was applied.")
     body.append("The patient tolerated the procedure well.")
     ind = f"The patient is a {facts.age}-year-old {'man' if facts.sex == 'male' else 'woman'} with {why}. " + " ".join(hist)
-    blocks = [f"PREOPERATIVE DIAGNOSIS:\n" + "\n".join(f"{i}. {x}" for i, x in enumerate(pre, 1)),
+    blocks = ["PREOPERATIVE DIAGNOSIS:\n" + "\n".join(f"{i}. {x}" for i, x in enumerate(pre, 1)),
               "POSTOPERATIVE DIAGNOSIS: Same.",
               f"PROCEDURE PERFORMED: {proc}",
               f"SURGEON: {rng.choice(SURGEONS)}",
@@ -840,7 +843,7 @@ def other_device_note(facts: NoteFacts, rng: random.Random) -> str:
 
 
 def clinic_note(facts: NoteFacts, rng: random.Random) -> str:
-    he, his, him = pro(facts)
+    he, _his, _him = pro(facts)
     gen = facts.old_generator
     s = facts.settings
     v = facts.leads_with("untouched")
@@ -871,7 +874,7 @@ def clinic_note(facts: NoteFacts, rng: random.Random) -> str:
 
 
 def consult_note(facts: NoteFacts, rng: random.Random) -> str:
-    he, his, him = pro(facts)
+    he, _his, _him = pro(facts)
     plan = facts.planned
     blocks = ["ELECTROPHYSIOLOGY CONSULTATION",
               f"REASON FOR CONSULTATION: Evaluation for {m('cardiac contractility modulation device', 'CCM_SYSTEM', 'none', 'hypothetical')}."]
@@ -897,7 +900,7 @@ def consult_note(facts: NoteFacts, rng: random.Random) -> str:
 
 
 def non_device_note(facts: NoteFacts, rng: random.Random) -> str:
-    he, his, him = pro(facts)
+    he, _his, _him = pro(facts)
     icd = (f" {cap(he)} has a {m(facts.icd.kind, 'OTHER_DEVICE', 'none')} followed by cardiology." if facts.icd else "")
     if facts.ccm_meaning == "chronic care management":
         mins = rng.choice([20, 25, 35, 40, 60])
@@ -918,7 +921,15 @@ def non_device_note(facts: NoteFacts, rng: random.Random) -> str:
 # --------------------------------------------------------------------------- entry point
 
 
+_ABBR_END = re.compile(r"\[([^\[\]]*?-[A-Z])\]\(([^()]*)\)\.")
+
+
 def render(facts: NoteFacts, rng: random.Random) -> str:
+    # a span ending in "CRT-D" right before a period tokenizes as "D." in spaCy
+    return _ABBR_END.sub(lambda g: f"[{g.group(1)} device]({g.group(2)}).", _render(facts, rng))
+
+
+def _render(facts: NoteFacts, rng: random.Random) -> str:
     s = facts.scenario
     if facts.device_family == "none":
         return non_device_note(facts, rng)

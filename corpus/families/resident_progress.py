@@ -41,6 +41,12 @@ def _plural(f: NoteFacts, rng: random.Random, fates: tuple[str, ...], cap: bool 
     return _m(text, "LEAD", acts.pop(), n=n if text.lower() != "leads" else None)
 
 
+def _cap(text: str) -> str:
+    if text.startswith("["):
+        return "[" + text[1:2].upper() + text[2:]
+    return text[:1].upper() + text[1:]
+
+
 def _c(rng: random.Random, *opts):
     return rng.choice(opts)
 
@@ -52,6 +58,8 @@ def _model(model: str) -> str:
 _REASON = {"elective replacement indicator": "at ERI", "battery depletion": "w/ battery depletion",
            "end of service": "at EOS", "generator malfunction": "malfunctioning",
            "recall advisory": "under recall advisory"}
+
+_TX = "patient request after heart transplant listing"
 
 _SIDE = {"right": ("R", "right"), "left": ("L", "left")}
 
@@ -261,8 +269,11 @@ def _title(f: NoteFacts, kind: str, rng: random.Random) -> str:
                   .replace("lead", _m("lead", "LEAD", "repositioned")))
     if kind == "leadwork":
         if a_new and not v_new:
+            if f.leads_with("abandoned", "removed"):
+                return _c(rng, f"{_lead(a_new[0], rng, 'inserted', 'new')} placement",
+                          f"{_m('CCM lead', 'LEAD', 'inserted')} revision", f"{_lead(a_new[0], rng, 'inserted')} replacement")
             return _c(rng, f"{_lead(a_new[0], rng, 'inserted', 'new')} placement",
-                      f"{_m('CCM lead', 'LEAD', 'inserted')} revision",
+                      f"{_m('CCM lead', 'LEAD', 'inserted')} addition",
                       f"add {_lead(a_new[0], rng, 'inserted')} to {_sys(rng, 'retained')}")
         return _c(rng, f"{_m('CCM lead', 'LEAD', 'inserted')} revision", "device procedure",
                   f"new {_lead(v_new[0], rng, 'inserted')} placement")
@@ -392,7 +403,9 @@ def _steps(f: NoteFacts, kind: str, rng: random.Random) -> list[str]:
                     f"{conn} attached to {g}, pocket irrigated, placed in pocket" if conn else f"{g} attached, pocket irrigated",
                     f"{g} connected + secured"))
 
-    if kind == "explant":
+    if kind == "explant" and old_gen.reason == _TX:
+        b.append(_c(rng, "Pocket irrigated, hemostasis w/ cautery", "Capsule left, pocket irrigated"))
+    elif kind == "explant":
         b.append(_c(rng, "Pocket debrided, capsulectomy, irrigated w/ abx solution", "Pocket washed out, cultures sent"))
     elif f.settings and kind != "partial":
         s = f.settings
@@ -413,9 +426,9 @@ def _partial_bullets(f: NoteFacts, rng: random.Random) -> list[str]:
     n = len(f.leads_with("inserted"))
     b = []
     if "telemetry" in r:
-        b.append(_c(rng, f"{_gen(rng, '', None, 'new', 'negated')} failed telemetry out of package, no backup on shelf",
+        b.append(_c(rng, f"{_gen(rng, 'none', None, 'new')} failed telemetry out of package, no backup on shelf",
                     "Generator would not communicate w/ programmer (failed telemetry), no spare available"
-                    .replace("Generator", _m("Generator", "PULSE_GENERATOR", "", "negated"))))
+                    .replace("Generator", _m("Generator", "PULSE_GENERATOR", "none"))))
     elif "hemodynamic" in r:
         b.append(f"Hemodynamically unstable after {_m('lead', 'LEAD', 'inserted')} placement (SBP 70s, needed pressors) - decision to stop")
     else:
@@ -475,7 +488,9 @@ def _sign(rng: random.Random, proc: bool = True) -> str:
 def _proc_note(f: NoteFacts, kind: str, rng: random.Random) -> str:
     hx = _pt_line(f, rng) + _hx_icd(f, rng)
     og = f.old_generator
-    if og and og.implant_year and kind != "staged":
+    if og and kind == "reposition" and f.original_implant_year is None:
+        hx += f", s/p {_sys(rng, '', og.model, 'historical')} implant {rng.randrange(2, 7)} wks ago"
+    elif og and og.implant_year and kind != "staged":
         hx += _c(rng, f", s/p {_sys(rng, '', og.model, 'historical')} ({og.implant_year})",
                  f", {_sys(rng, '', og.model, 'historical')} implanted {og.implant_year}")
     if kind == "staged":
@@ -491,8 +506,10 @@ def _proc_note(f: NoteFacts, kind: str, rng: random.Random) -> str:
         hx += f", {_gen(rng, 'none')} {_REASON.get(og.reason, og.reason)}"
     if kind == "reposition":
         hx += _c(rng, f", {_m('lead', 'LEAD', 'none')} dislodgement on f/u CXR w/ loss of sensing",
-                 ", noted to have lead dislodgement (loss of LS sensing, CXR change)".replace("lead dislodgement", _m("lead", "LEAD", "none") + " dislodgement"))
-    if kind == "explant" and og and og.reason:
+                 ", noted to have lead dislodgement (loss of sensing, CXR change)".replace("lead dislodgement", _m("lead", "LEAD", "none") + " dislodgement"))
+    if kind == "explant" and og and og.reason == _TX:
+        hx += ", listed for OHT, requests device removal (no longer wants therapy, MRI access)"
+    elif kind == "explant" and og and og.reason:
         hx += f", now w/ {og.reason}"
     if kind == "pocket":
         hx += _c(rng, f", pocket discomfort / thinning skin over {_gen(rng, 'none')}",
@@ -509,7 +526,7 @@ def _proc_note(f: NoteFacts, kind: str, rng: random.Random) -> str:
                         "Indication: see prior notes / consent in chart", f"Indication: HFrEF, NYHA {f.nyha}"))
     lines.append(f"Anesthesia: {f.sedation}")
     lines += ["", _c(rng, "Details:", "Procedure details:", "Findings/details:")]
-    lines += [("- " + s) if not s.startswith("  ") else s for s in _steps(f, kind, rng)]
+    lines += [("- " + _cap(s)) if not s.startswith("  ") else s for s in _steps(f, kind, rng)]
     lines.append("")
     r = f.stop_reason or ""
     comp = _c(rng, "Complications: none", "No immediate complications", "Complications: none apparent")
@@ -544,8 +561,10 @@ def _plan(f: NoteFacts, kind: str, rng: random.Random) -> list[str]:
         p.append(_c(rng, f"Return for staged {_gen(rng, '', None, '', 'hypothetical')} in 1-2 wks",
                      f"Staged {_gen(rng, '', None, '', 'hypothetical')} placement once stable"))
         p.append(_c(rng, f"{_m('Leads', 'LEAD', 'inserted')} capped in pocket for now", "Pocket check daily"))
-    if kind == "explant":
-        p.append(_c(rng, "ID consult, f/u cultures, IV abx per ID", f"Abx per ID, TTE/TEE to r/o residual vegetation"))
+    if kind == "explant" and f.old_generator.reason == _TX:
+        p.append("F/u transplant team; no plan for re-implant")
+    elif kind == "explant":
+        p.append(_c(rng, "ID consult, f/u cultures, IV abx per ID", "Abx per ID, TTE/TEE to r/o residual vegetation"))
         p.append(_c(rng, f"No re-implant until clear - decision re new {_sys(rng, '', None, 'hypothetical')} later",
                      f"Discuss future {_sys(rng, '', None, 'hypothetical')} once infection cleared"))
     if kind not in ("explant",):
@@ -621,8 +640,8 @@ def _other_device_bullets(f: NoteFacts, d, rng: random.Random, ccm_present: bool
     """Title and bullets for non-CCM device work (S16, S17)."""
     k, w = d.kind, d.work
     s = _sd(d.side, rng)
-    od = lambda t, a: _m(t, "OTHER_DEVICE", a)  # noqa: E731
-    pk = lambda t: _m(t, "POCKET")  # noqa: E731
+    od = lambda t, a: _m(t, "OTHER_DEVICE", a)
+    pk = lambda t: _m(t, "POCKET")
     b = []
     if k == "leadless pacemaker":
         title = f"{od('leadless pacemaker', 'inserted')} implant"

@@ -34,14 +34,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
 import srsly
+from spacy.attrs import LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, read_jsonl, write_jsonl
+from ._phrases import PhraseIndex, Unsupported, expand, member
 from .sections import section_of
 from .terminology import COMPONENT_LABELS
 
@@ -60,8 +64,10 @@ ADVERBS = {"then", "also", "all", "both", "each", "not", "again", "first", "next
            "successfully", "subsequently", "carefully", "initially", "finally", "gently", "both"}
 SUBJECTS = {"we", "i", "he", "she", "they", "operator", "surgeon", "attending", "fellow"}
 PAST_MARKERS = {"was", "were", "had", "did", "has"}
-PROCEDURE_WORDS = ("incision", "sheath", "sutur", "lidocaine", "anesthesia", "sedation", "prepped",
-                   "draped", "fluoroscop", "pocket", "hemostasis", "steri", "dermabond", "closed in")
+#: words that show a procedure took place (otherwise the note is a device-clinic visit)
+PROCEDURE_WORDS = ("incision", "incised", "sheath", "sheaths", "sutured", "suture", "sutures", "lidocaine",
+                   "anesthesia", "sedation", "prepped", "draped", "fluoroscopy", "pocket", "hemostasis",
+                   "steri-strips", "dermabond", "closed", "incision", "scar", "capsule", "opened")
 
 
 @dataclass
@@ -94,11 +100,15 @@ class ContextComponent:
         self.passive_max_scope = passive_max_scope
         self.strong_action_slack = strong_action_slack
         self.rules: list[dict[str, Any]] = []
-        self.matcher = Matcher(nlp.vocab)
+        self.index = PhraseIndex()
+        self.matcher = Matcher(nlp.vocab)  # rules the phrase index cannot hold (dates, years)
+        self._procedure_words = np.asarray(sorted(hash_string(w) for w in set(PROCEDURE_WORDS)),
+                                           dtype=np.uint64)
 
     # -- rules -------------------------------------------------------------------
     def clear(self) -> None:
         self.rules = []
+        self.index = PhraseIndex()
         self.matcher = Matcher(self.nlp.vocab)
 
     def add_rules(self, rules: Iterable[dict[str, Any]]) -> None:
@@ -110,8 +120,12 @@ class ContextComponent:
                 raise ValueError(f"unknown direction {rule['direction']!r}")
             pattern = rule.get("pattern") or [
                 {"LOWER": t.lower_} for t in self.nlp.make_doc(rule["literal"]) if not t.is_space]
-            self.matcher.add(str(len(self.rules)), [pattern])
+            key = len(self.rules)
             self.rules.append(rule)
+            try:
+                self.index.add(key, expand(pattern))
+            except Unsupported:
+                self.matcher.add(str(key), [pattern])
 
     def initialize(
         self,
@@ -125,14 +139,20 @@ class ContextComponent:
         self.add_rules(read_jsonl(rules_path or DATA_DIR / RULES_FILE))
 
     # -- triggers and scopes -------------------------------------------------------
-    def _triggers(self, doc: Doc) -> list[tuple[dict[str, Any], int, int]]:
-        found = [(self.rules[int(self.nlp.vocab.strings[m])], s, e) for m, s, e in self.matcher(doc)]
+    def _triggers(self, doc: Doc, ranges: list[tuple[int, int]],
+                  lowers: np.ndarray) -> list[tuple[dict[str, Any], int, int]]:
+        found: list[tuple[dict[str, Any], int, int]] = []
+        found += [(self.rules[key], s, e) for key, s, e in self.index.match_ranges(doc, lowers, ranges)]
+        for a, b in ranges:
+            if len(self.matcher):
+                found += [(self.rules[int(self.nlp.vocab.strings[m])], a + s, a + e)
+                          for m, s, e in self.matcher(doc[a:b])]
         pseudo = [(s, e) for r, s, e in found if r["category"] == "PSEUDO"]
         kept = []
         for r, s, e in found:
             if r["category"] == "PSEUDO":
                 continue
-            if any(ps <= s and e <= pe and (pe - ps) >= (e - s) for ps, pe in pseudo):
+            if pseudo and any(ps <= s and e <= pe and (pe - ps) >= (e - s) for ps, pe in pseudo):
                 continue
             kept.append((r, s, e))
         kept.sort(key=lambda x: (-(x[2] - x[1]), x[1]))
@@ -146,21 +166,21 @@ class ContextComponent:
         result.sort(key=lambda x: x[1])
         return result
 
-    def _scopes(self, doc: Doc) -> list[Trigger]:
-        n = len(doc)
-        sent_start = [0] * n
-        sent_end = [n] * n
-        cur = 0
-        for i in range(n):
-            if i > 0 and doc[i].is_sent_start:
-                cur = i
-            sent_start[i] = cur
-        cur = n
-        for i in range(n - 1, -1, -1):
-            sent_end[i] = cur
-            if doc[i].is_sent_start:
-                cur = i
-        raw = self._triggers(doc)
+    @staticmethod
+    def _sentence_bounds(doc: Doc, sent_start: np.ndarray) -> np.ndarray:
+        """Sorted token indices where sentences start, plus len(doc)."""
+        starts = np.nonzero(sent_start.astype(np.int64) == 1)[0]
+        if not len(starts) or starts[0] != 0:
+            starts = np.concatenate([[0], starts])
+        return np.concatenate([starts, [len(doc)]]).astype(np.int64)
+
+    def _scopes(self, doc: Doc, bounds: np.ndarray, ranges: list[tuple[int, int]],
+                lowers: np.ndarray) -> list[Trigger]:
+        def sent_of(i: int) -> tuple[int, int]:
+            k = int(np.searchsorted(bounds, i, side="right")) - 1
+            return int(bounds[k]), int(bounds[k + 1])
+
+        raw = self._triggers(doc, ranges, lowers)
         terminators = [s for r, s, e in raw if r["category"] == "TERMINATE"]
         term_ends = [e for r, s, e in raw if r["category"] == "TERMINATE"]
         boxes = [s for r, s, e in raw if r.get("checkbox")]
@@ -171,7 +191,7 @@ class ContextComponent:
             cat = r["category"]
             if cat == "TERMINATE":
                 continue
-            ss, se = sent_start[s], sent_end[s]
+            ss, se = sent_of(s)
             m = int(r.get("max_scope") or self.default_max_scope)
             direction = r.get("direction", "bidirectional")
             fwd_end = min([se, e + m] + [t for t in terminators if t >= e])
@@ -226,20 +246,41 @@ class ContextComponent:
             return doc
         if not self.rules:
             raise ValueError(f"{self.name}: no rules; call nlp.initialize() or load a saved pipeline")
-        triggers = self._scopes(doc)
-        text = doc.text.lower()
-        procedure_note = any(e.label_ in {"POCKET", "VENOUS_ACCESS", "IMAGING"} for e in ents) or any(
-            w in text for w in PROCEDURE_WORDS)
+        arr = doc.to_array([LOWER, SENT_START])
+        lowers = arr[:, 0]
+        bounds = self._sentence_bounds(doc, arr[:, 1])
+        ent_sents = []
+        for ent in ents:
+            k = int(np.searchsorted(bounds, ent.start, side="right")) - 1
+            ent_sents.append((int(bounds[k]), int(bounds[k + 1])))
+        ranges = sorted(set(ent_sents) | {(h.start, h.end) for h in doc.spans.get("section_headers", [])})
+        triggers = self._scopes(doc, bounds, ranges, lowers)
+        procedure_note = any(e.label_ in {"POCKET", "VENOUS_ACCESS", "IMAGING"} for e in ents) or bool(
+            member(lowers, self._procedure_words).any())
         previous: dict[str, str] = {}
         decided: list[tuple[Span, str, bool]] = []
-        for ent in ents:
+        header_action = self._section_actions(doc, triggers)
+        checked = self._checked_lines(doc, triggers)
+        pending_checked: list[Span] = []
+        # which entity (if any) holds each trigger: a trigger inside an entity belongs to it
+        ent_starts = np.asarray([e.start for e in ents], dtype=np.int64)
+        owner: list[int] = []
+        for t in triggers:
+            k = int(np.searchsorted(ent_starts, t.start, side="right")) - 1
+            owner.append(k if k >= 0 and t.end <= ents[k].end else -1)
+        by_sentence: dict[int, list[int]] = {}
+        for idx, t in enumerate(triggers):
+            k = int(np.searchsorted(bounds, t.start, side="right")) - 1
+            by_sentence.setdefault(int(bounds[k]), []).append(idx)
+        for ei, ent in enumerate(ents):
             section = section_of(doc, ent.start) if "sections" in doc.spans else ent._.section
             ent._.section = section
             applies: list[tuple[int, Trigger, bool]] = []
-            for t in triggers:
-                inside = ent.start <= t.start and t.end <= ent.end
+            for ti in by_sentence.get(ent_sents[ei][0], []):
+                t = triggers[ti]
+                inside = owner[ti] == ei
                 if not inside:
-                    if any(o is not ent and o.start <= t.start and t.end <= o.end for o in ents):
+                    if owner[ti] != -1:
                         continue  # a trigger inside another entity belongs to it
                     if not (t.scope_start < ent.end and t.scope_end > ent.start):
                         continue
@@ -272,11 +313,24 @@ class ContextComponent:
                 action = self._choose(actions)
                 from_trigger = action is not None
                 if action is None:
+                    action = self._section_fallback(doc, ent, section, header_action, triggers)
+                if action is None and ent.start in checked:
+                    pending_checked.append(ent)
+                if action is None:
                     action = previous.get(ent.label_) or ("retained" if procedure_note else "tested")
             ent._.action = action
             if from_trigger:
                 previous[ent.label_] = action
             decided.append((ent, action, from_trigger))
+        # a ticked box with no verb: the session's main action ("[x] RV lead" on an implant form)
+        counts: dict[str, int] = {}
+        for _, a, trig in decided:
+            if trig and a != "none":
+                counts[a] = counts.get(a, 0) + 1
+        if pending_checked and counts:
+            main = max(sorted(counts), key=lambda a: counts[a])
+            for ent in pending_checked:
+                ent._.action = main
         # programming/interrogation of a system implanted in this same session is part of the implant
         inserted_labels = {e.label_ for e, a, _ in decided if a == "inserted"}
         if inserted_labels & {"CCM_SYSTEM", "PULSE_GENERATOR"}:
@@ -285,6 +339,47 @@ class ContextComponent:
             if action == "tested" and ent.label_ in inserted_labels and procedure_note:
                 ent._.action = "inserted"
         return doc
+
+    @staticmethod
+    def _section_actions(doc: Doc, triggers: list[Trigger]) -> dict[int, str]:
+        """Action named in a section's header ("Hardware implanted", "Leads abandoned:")."""
+        out: dict[int, str] = {}
+        for header in doc.spans.get("section_headers", []):
+            for t in triggers:
+                if t.category in ACTION_CATEGORIES and header.start <= t.start and t.end <= header.end:
+                    out[header.start] = ACTION_CATEGORIES[t.category]
+                    break
+        return out
+
+    @staticmethod
+    def _section_fallback(doc: Doc, ent: Span, section: str, header_action: dict[int, str],
+                          triggers: list[Trigger]) -> str | None:
+        if "sections" not in doc.spans:
+            return None
+        for sec in doc.spans["sections"]:
+            if not (sec.start <= ent.start < sec.end):
+                continue
+            if sec.start in header_action:
+                return header_action[sec.start]
+            if section == "procedure":
+                # the title's verb covers every component it lists
+                inside = [t for t in triggers if t.category in ACTION_CATEGORIES
+                          and sec.start <= t.start < sec.end]
+                if inside:
+                    best = min(inside, key=lambda t: abs(t.start - ent.start))
+                    return ACTION_CATEGORIES[best.category]
+            return None
+        return None
+
+    @staticmethod
+    def _checked_lines(doc: Doc, triggers: list[Trigger]) -> set[int]:
+        """Start tokens of entities governed by a ticked checkbox."""
+        out: set[int] = set()
+        for ent in doc.ents:
+            for t in triggers:
+                if t.category == "AFFIRMED" and t.scope_start <= ent.start < t.scope_end:
+                    out.add(ent.start)
+        return out
 
     def _choose(self, actions: list[tuple[int, Trigger, bool]]) -> str | None:
         if not actions:

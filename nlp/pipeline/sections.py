@@ -25,18 +25,57 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import srsly
+import numpy as np
+from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER, ORTH, SENT_START
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401  (registers Span._.section)
 from ._io import DATA_DIR, read_jsonl, write_jsonl
+from ._phrases import PhraseIndex, newline_counts
 
 SPOKEN_COLON = {"colon"}
 SPOKEN_PARAGRAPH = [("new", "paragraph"), ("next", "paragraph"), ("new", "line"), ("paragraph",)]
 BULLET_RE_CHARS = {"#", "-", "*", "•", "·", ")", ".", "–", "—", ">", "o"}
 RULES_FILE = "section_rules.jsonl"
+_COLON = np.uint64(hash_string(":"))
+
+
+class _Lines:
+    """Line geometry of one doc, from numpy arrays (no per-token Python loops)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.n = len(doc)
+        arr = doc.to_array([IS_SPACE, IS_PUNCT, LOWER, ORTH])
+        self.lowers = arr[:, 2]
+        space = arr[:, 0].astype(bool)
+        self.space_or_punct = np.cumsum(np.concatenate([[0], (space | arr[:, 1].astype(bool))]))
+        self.space_cum = np.cumsum(np.concatenate([[0], space]))
+        counts = newline_counts(doc, arr[:, 3], space)
+        self.nl = np.nonzero(counts)[0].astype(np.int64)
+        self.nl_set = set(self.nl.tolist())
+        self.blank = np.nonzero(counts >= 2)[0].astype(np.int64)
+
+    def at_line_start(self, i: int) -> bool:
+        return i == 0 or (i - 1) in self.nl_set
+
+    def line_end(self, i: int) -> int:
+        k = int(np.searchsorted(self.nl, i))
+        return int(self.nl[k]) if k < len(self.nl) else self.n
+
+    def paragraph_end(self, e: int, limit: int) -> int:
+        k = int(np.searchsorted(self.blank, e))
+        if k < len(self.blank) and self.blank[k] < limit:
+            return int(self.blank[k]) + 1
+        return limit
+
+    def all_space_or_punct(self, a: int, b: int) -> bool:
+        return b <= a or int(self.space_or_punct[b] - self.space_or_punct[a]) == b - a
+
+    def any_non_space(self, a: int, b: int) -> bool:
+        return b > a and int(self.space_cum[b] - self.space_cum[a]) < b - a
 
 
 class Sectionizer:
@@ -50,7 +89,7 @@ class Sectionizer:
         max_header_tokens: int = 14,
         max_field_tokens: int = 5,
         other_category: str = "other",
-        drop_header_entities: bool = True,
+        drop_header_entities: bool = False,
     ) -> None:
         self.nlp = nlp
         self.name = name
@@ -58,8 +97,10 @@ class Sectionizer:
         self.max_field_tokens = max_field_tokens
         self.other_category = other_category
         self.drop_header_entities = drop_header_entities
+        self.item_words = {"lead", "leads", "electrode", "generator", "ipg", "icd", "pacemaker",
+                           "ra", "rv", "ls", "atrial", "ventricular", "septal", "device"}
         self.rules: list[dict[str, Any]] = []
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.index = PhraseIndex()
 
     # -- rules -------------------------------------------------------------------
     @property
@@ -69,11 +110,12 @@ class Sectionizer:
     def add_rules(self, rules: Iterable[dict[str, Any]]) -> None:
         for rule in rules:
             self.rules.append(dict(rule))
-            self.matcher.add(rule["category"], [self.nlp.make_doc(rule["phrase"])])
+            words = tuple(t.lower_ for t in self.nlp.make_doc(rule["phrase"]) if not t.is_space)
+            self.index.add(rule["category"], [words])
 
     def clear(self) -> None:
         self.rules = []
-        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.index = PhraseIndex()
 
     def initialize(
         self,
@@ -87,18 +129,11 @@ class Sectionizer:
         self.add_rules(read_jsonl(rules_path or DATA_DIR / RULES_FILE))
 
     # -- detection ---------------------------------------------------------------
-    @staticmethod
-    def _at_line_start(doc: Doc, i: int) -> bool:
-        if i == 0:
-            return True
-        prev = doc[i - 1]
-        return ("\n" in prev.text and prev.is_space) or "\n" in prev.whitespace_
-
-    def _header_start(self, doc: Doc, s: int) -> int | None:
+    def _header_start(self, doc: Doc, lines: _Lines, s: int) -> int | None:
         """Token index where the header's line begins (skipping numbers/bullets)."""
         k = s
         steps = 0
-        while k > 0 and steps < 3 and not self._at_line_start(doc, k):
+        while k > 0 and steps < 3 and not lines.at_line_start(k):
             prev = doc[k - 1]
             if prev.like_num or prev.text in BULLET_RE_CHARS or (
                     len(prev.text) <= 2 and prev.text.rstrip(".)").isalpha()
@@ -107,19 +142,11 @@ class Sectionizer:
                 steps += 1
                 continue
             break
-        if self._at_line_start(doc, k):
+        if lines.at_line_start(k):
             return k
         if doc[s].is_sent_start:
             return s
         return None
-
-    def _line_end(self, doc: Doc, i: int) -> int:
-        j = i
-        while j < len(doc) and not (doc[j].is_space and "\n" in doc[j].text):
-            if "\n" in doc[j].whitespace_:
-                return j + 1
-            j += 1
-        return j
 
     def _spoken_end(self, doc: Doc, e: int) -> int:
         if e < len(doc) and doc[e].lower_ in SPOKEN_COLON:
@@ -130,21 +157,22 @@ class Sectionizer:
                 return e + len(words)
         return 0
 
-    def find_headers(self, doc: Doc) -> list[tuple[int, int, str]]:
+    def find_headers(self, doc: Doc, lines: _Lines | None = None) -> list[tuple[int, int, str]]:
         """(start, end, category) of every header, sorted, non-overlapping."""
         found: list[tuple[int, int, str]] = []
-        matches = sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1])))
-        for match_id, s, e in matches:
-            k = self._header_start(doc, s)
+        lines = lines or _Lines(doc)
+        lowers = lines.lowers
+        matches = sorted(self.index.match(doc, lowers), key=lambda m: (m[1], -(m[2] - m[1])))
+        for category, s, e in matches:
+            k = self._header_start(doc, lines, s)
             if k is None:
                 continue
-            category = self.nlp.vocab.strings[match_id]
-            line_end = self._line_end(doc, e)
+            line_end = lines.line_end(e)
             end = None
             # colon on the same line, soon after the phrase
             if e < len(doc) and doc[e].text == ":":
                 end = e + 1
-            elif e < len(doc) and self._at_line_start(doc, k) and (
+            elif e < len(doc) and lines.at_line_start(k) and (
                     doc[e].text in {"(", "["} or doc[s].text[:1].isupper()):
                 # "Original system (from ...):", "Procedure(s) Performed Today:"
                 limit = self.max_header_tokens if doc[e].text in {"(", "["} else 3
@@ -154,13 +182,12 @@ class Sectionizer:
                         break
                     if doc[j].text in {".", ";"}:
                         break
-            if end is None and all(t.is_space or t.is_punct for t in doc[e:line_end]) \
-                    and self._at_line_start(doc, k):
+            if end is None and lines.all_space_or_punct(e, line_end) and lines.at_line_start(k):
                 end = e  # alone on its line
             if end is None:
                 span = doc[s:e]
                 if span.text.isupper() and any(c.isalpha() for c in span.text) and (
-                        e >= len(doc) or not doc[e].text.isupper()) and self._at_line_start(doc, k):
+                        e >= len(doc) or not doc[e].text.isupper()) and lines.at_line_start(k):
                     end = e
             if end is None:
                 spoken = self._spoken_end(doc, e)
@@ -170,20 +197,24 @@ class Sectionizer:
                 continue
             found.append((k, end, category))
         # generic "Label:" fields close the current section
-        for i, tok in enumerate(doc):
-            if tok.text != ":" or i == 0:
+        for i in np.nonzero(lowers == _COLON)[0].tolist():
+            if i == 0:
                 continue
             k = i - 1
-            while k > 0 and i - k < self.max_field_tokens and not self._at_line_start(doc, k):
+            while k > 0 and i - k < self.max_field_tokens and not lines.at_line_start(k):
                 k -= 1
-            if not self._at_line_start(doc, k) or i - k > self.max_field_tokens:
+            if not lines.at_line_start(k) or i - k > self.max_field_tokens:
                 continue
             first = doc[k]
             while first.i < i and (first.like_num or first.text in BULLET_RE_CHARS):
                 first = doc[first.i + 1]
             if first.i >= i or not (first.is_title or first.is_upper):
                 continue
-            if any(t.is_space for t in doc[k:i]):
+            if first.i > k and doc[k].text in {"-", "*", "•", "·", "–", "—", ">", "o"}:
+                continue  # a bulleted "- Item: value" line belongs to the current section
+            if any(t.lower_ in self.item_words for t in doc[k:i]):
+                continue  # "Ventricular lead 1: ..." is an item of the current section
+            if lines.space_cum[i] - lines.space_cum[k]:
                 continue
             found.append((k, i + 1, self.other_category))
         found.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2] == self.other_category))
@@ -195,7 +226,8 @@ class Sectionizer:
         return result
 
     def __call__(self, doc: Doc) -> Doc:
-        headers = self.find_headers(doc)
+        lines = _Lines(doc)
+        headers = self.find_headers(doc, lines)
         sections: list[Span] = []
         header_spans: list[Span] = []
         if headers and headers[0][0] > 0:
@@ -204,9 +236,20 @@ class Sectionizer:
             sections.append(Span(doc, 0, len(doc), label="unknown"))
         for idx, (s, e, cat) in enumerate(headers):
             nxt = headers[idx + 1][0] if idx + 1 < len(headers) else len(doc)
-            sections.append(Span(doc, s, nxt, label=cat))
+            inline = lines.any_non_space(e, lines.line_end(e))
+            cut = lines.paragraph_end(e, nxt) if inline else nxt
+            sections.append(Span(doc, s, cut, label=cat))
+            if cut < nxt:
+                sections.append(Span(doc, cut, nxt, label="unknown"))
             header_spans.append(Span(doc, s, e, label=cat))
-            doc[s].is_sent_start = True
+        if headers:
+            # a header starts a sentence (set in one array write: Token.is_sent_start is slow)
+            sent = doc.to_array(SENT_START).astype(np.int64)
+            if any(sent[s] != 1 for s, _, _ in headers):
+                for s, _, _ in headers:
+                    sent[s] = 1
+                sent[sent == 0] = -1
+                doc.from_array([SENT_START], sent.astype(np.uint64).reshape(-1, 1))
         doc.spans["sections"] = sections
         doc.spans["section_headers"] = header_spans
         ents = list(doc.ents)
@@ -260,7 +303,7 @@ def section_of(doc: Doc, token_index: int) -> str:
         "max_header_tokens": 14,
         "max_field_tokens": 5,
         "other_category": "other",
-        "drop_header_entities": True,
+        "drop_header_entities": False,
     },
 )
 def make_sectionizer(

@@ -16,8 +16,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
+from spacy.attrs import IS_SPACE, LIKE_NUM, LOWER, ORTH, SENT_START
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc
+
+from ._phrases import member, newline_counts
 
 DEFAULT_SPOKEN_BREAKS: list[list[str]] = [
     ["period"], ["full", "stop"], ["new", "paragraph"], ["next", "paragraph"], ["new", "line"],
@@ -36,7 +41,12 @@ DEFAULT_CLAUSE_CUES: list[str] = [
     "hemostasis", "attention", "however", "but",
 ]
 DEFAULT_WEAK_CUES: list[str] = ["and", "the", "a", "with", "which", "it"]
-SENT_PUNCT = {".", "!", "?", ";", "…"}
+SENT_PUNCT = (".", "!", "?", ";", "…")
+CLOSERS = {'"', "'", ")", "]", "”", "’"}
+
+
+def _hashes(words: Iterable[str]) -> np.ndarray:
+    return np.asarray(sorted({hash_string(w.lower()) for w in words}), dtype=np.uint64)
 
 
 class SentenceSegmenter:
@@ -61,6 +71,11 @@ class SentenceSegmenter:
         self.weak_cues = {w.lower() for w in weak_cues}
         self.max_tokens = max_tokens
         self.min_tokens = min_tokens
+        self._punct = _hashes(SENT_PUNCT)
+        self._closers = np.asarray(sorted(hash_string(c) for c in CLOSERS), dtype=np.uint64)
+        self._spoken_first = _hashes(words[0] for words in self.spoken_breaks)
+        self._clause_cues = _hashes(self.clause_cues)
+        self._weak_cues = _hashes(self.weak_cues)
 
     # -- helpers -----------------------------------------------------------------
     @staticmethod
@@ -93,54 +108,55 @@ class SentenceSegmenter:
         n = len(doc)
         if n == 0:
             return doc
-        starts = [False] * (n + 1)
+        arr = doc.to_array([LOWER, IS_SPACE, ORTH, LIKE_NUM])
+        lowers = arr[:, 0]
+        nl = newline_counts(doc, arr[:, 2], arr[:, 1]) > 0
+        line_start = np.concatenate([[True], nl[:-1]])
+        starts = np.zeros(n + 1, dtype=bool)
         starts[0] = True
-        for i, tok in enumerate(doc):
-            if tok.is_space:
-                if "\n" in tok.text:
-                    starts[i + 1] = True
+        starts[1:][nl] = True
+        like_num = arr[:, 3].astype(bool)
+        closers = member(arr[:, 2], self._closers)
+        for i in np.nonzero(member(lowers, self._punct))[0].tolist():
+            # "2." / "2)" list numbers at line start are not sentence ends
+            if i > 0 and like_num[i - 1] and line_start[i - 1]:
                 continue
-            if "\n" in tok.whitespace_:
-                starts[i + 1] = True
-            if tok.text in SENT_PUNCT:
-                # "2." / "2)" list numbers at line start are not sentence ends
-                if i > 0 and doc[i - 1].like_num and self._line_start(doc, i - 1):
-                    continue
-                j = i + 1
-                while j < n and doc[j].text in {'"', "'", ")", "]", "”", "’"}:
-                    j += 1
-                starts[j] = True
-                continue
+            j = i + 1
+            while j < n and closers[j]:
+                j += 1
+            starts[j] = True
+        for i in np.nonzero(member(lowers, self._spoken_first))[0].tolist():
             end = self._spoken_break_end(doc, i)
             if end:
                 starts[end] = True
-        self._split_long(doc, starts)
-        for i, tok in enumerate(doc):
-            tok.is_sent_start = starts[i]
+        self._split_long(doc, starts, lowers)
+        sent = np.where(starts[:n], 1, -1).astype(np.int32).astype(np.uint64)
+        doc.from_array([SENT_START], sent.reshape(-1, 1))
         return doc
 
-    def _split_long(self, doc: Doc, starts: list[bool]) -> None:
+    def _split_long(self, doc: Doc, starts: np.ndarray, lowers: np.ndarray) -> None:
         n = len(doc)
-        bounds = [i for i in range(n) if starts[i]] + [n]
-        for a, b in zip(bounds, bounds[1:]):
-            if b - a <= self.max_tokens:
-                continue
+        bounds = np.nonzero(starts[:n])[0].tolist() + [n]
+        long_ = [(a, b) for a, b in zip(bounds, bounds[1:]) if b - a > self.max_tokens]
+        if not long_:
+            return
+        cue = member(lowers, self._clause_cues)
+        weak = member(lowers, self._weak_cues)
+        for a, b in long_:
             last = a
             cuts: list[int] = []
-            for j in range(a + 1, b):
-                if doc[j].lower_ in self.clause_cues and j - last >= self.min_tokens \
-                        and b - j >= self.min_tokens:
+            for j in (np.nonzero(cue[a + 1:b])[0] + a + 1).tolist():
+                if j - last >= self.min_tokens and b - j >= self.min_tokens:
                     cuts.append(j)
                     last = j
             pieces = [a] + cuts + [b]
+            target = max(self.min_tokens, self.max_tokens // 2)
             for pa, pb in zip(pieces, pieces[1:]):
                 if pb - pa <= self.max_tokens:
                     continue
                 last = pa
-                target = max(self.min_tokens, self.max_tokens // 2)
                 for j in range(pa + 1, pb):
-                    if doc[j].lower_ in self.weak_cues and j - last >= target \
-                            and pb - j >= self.min_tokens:
+                    if weak[j] and j - last >= target and pb - j >= self.min_tokens:
                         cuts.append(j)
                         last = j
                     elif j - last >= self.max_tokens:

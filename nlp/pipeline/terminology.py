@@ -31,7 +31,10 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
 import srsly
+from spacy.attrs import LOWER
+from spacy.strings import hash_string
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -39,6 +42,7 @@ from spacy.util import ensure_path, filter_spans
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, read_jsonl, write_jsonl
+from ._phrases import PhraseIndex, Unsupported, expand, member
 
 PATTERNS_FILE = "terminology_patterns.jsonl"
 LEXICON_FILE = "terminology_lexicon.jsonl"
@@ -73,14 +77,18 @@ class DeviceTerminology:
         self.use_sentence_device_cue = use_sentence_device_cue
         self.patterns: list[dict[str, Any]] = []
         self.lexicon: dict[str, list[str]] = {}
-        self.matcher = Matcher(nlp.vocab)
+        self.index = PhraseIndex()
+        self.matcher = Matcher(nlp.vocab)  # only for patterns the phrase index cannot hold
+        self._n_matcher = 0
         self._compile()
 
     # -- rules -------------------------------------------------------------------
     def clear(self) -> None:
         self.patterns = []
         self.lexicon = {}
+        self.index = PhraseIndex()
         self.matcher = Matcher(self.nlp.vocab)
+        self._n_matcher = 0
         self._compile()
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
@@ -88,7 +96,15 @@ class DeviceTerminology:
             if p["label"] not in ALL_LABELS:
                 raise ValueError(f"unknown label {p['label']!r} in terminology pattern")
             self.patterns.append(dict(p))
-            self.matcher.add(p["label"], [p["pattern"]])
+            pattern = p["pattern"]
+            if isinstance(pattern, str):
+                self.index.add(p["label"], [tuple(t.lower_ for t in self.nlp.make_doc(pattern))])
+                continue
+            try:
+                self.index.add(p["label"], expand(pattern))
+            except Unsupported:
+                self.matcher.add(p["label"], [pattern])
+                self._n_matcher += 1
 
     def set_lexicon(self, rows: Iterable[dict[str, Any]]) -> None:
         self.lexicon = {r["group"]: list(r["terms"]) for r in rows}
@@ -125,6 +141,10 @@ class DeviceTerminology:
             return re.compile("|".join(f"(?:{r})" for r in items)) if items else None
 
         self.ccm_doc_re = rx("ccm_doc_regex")
+        # words without which no CCM regex can match (skip building doc.text otherwise)
+        self._cue_words = np.asarray(sorted(hash_string(w) for w in self.lexicon.get(
+            "ccm_cue_words", ["ccm", "c", "optimizer", "optimiser", "optimizers", "x11", "contractility",
+                              "dynamics", "miser", "optimum", "optima", "opti"])), dtype=np.uint64)
         self.ccm_other_re = rx("ccm_other_meaning_regex")
         self.ccm_strong_re = rx("ccm_strong_regex")
 
@@ -248,14 +268,16 @@ class DeviceTerminology:
         text = self._norm(span)
         return any(f" {p} " in text for p in phrases)
 
-    def _doc_cues(self, doc: Doc, spans: list[Span]) -> tuple[bool, bool, bool]:
+    def _doc_cues(self, doc: Doc, spans: list[Span], lowers: np.ndarray) -> tuple[bool, bool, bool]:
         """(ccm_device_cue, ccm_other_meaning, other_device_present)."""
+        other_present = any(self._label_of_other(sp) for sp in spans)
+        if not member(lowers, self._cue_words).any():
+            return False, False, other_present
         text = doc.text.lower()
         strong = bool(self.ccm_strong_re and self.ccm_strong_re.search(text))
         other_meaning = bool(self.ccm_other_re and self.ccm_other_re.search(text)) and not strong
         ccm_cue = strong or (bool(self.ccm_doc_re and self.ccm_doc_re.search(text))
                              and not other_meaning)
-        other_present = any(self._label_of_other(sp) for sp in spans)
         return ccm_cue, other_meaning, other_present
 
     def _label_of_other(self, span: Span) -> bool:
@@ -302,8 +324,10 @@ class DeviceTerminology:
             return bool(before and before[-1].label_ == "OTHER_DEVICE")
         return False
 
-    def resolve(self, doc: Doc, spans: list[Span]) -> list[Span]:
-        ccm_cue, other_meaning, other_present = self._doc_cues(doc, spans)
+    def resolve(self, doc: Doc, spans: list[Span], lowers: np.ndarray | None = None) -> list[Span]:
+        if lowers is None:
+            lowers = doc.to_array(LOWER)
+        ccm_cue, other_meaning, other_present = self._doc_cues(doc, spans, lowers)
         out: list[Span] = []
         for sp in spans:
             label = sp.label_
@@ -352,22 +376,23 @@ class DeviceTerminology:
     def __call__(self, doc: Doc) -> Doc:
         if not self.patterns:
             raise ValueError(f"{self.name}: no patterns; call nlp.initialize() or load a saved pipeline")
+        lowers = doc.to_array(LOWER)
+        matches = self.index.match(doc, lowers)
+        if self._n_matcher:
+            matches += [(self.nlp.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]
+        if not matches:
+            return doc
         candidates: list[Span] = []
-        for match_id, s, e in self.matcher(doc):
-            label = self.nlp.vocab.strings[match_id]
-            pid = ""
-            if not self._valid_head(doc, label, s, e, pid_of(self, doc, s, e, label)):
+        for label, s, e in matches:
+            if not self._valid_head(doc, label, s, e, pid_of(doc, s, e, label)):
                 continue
             k, end = self._extend(doc, label, s, e)
             # strip determiners at the left edge (spans are determiner-free)
             while k < s and doc[k].lower_ in self.determiners:
                 k += 1
             candidates.append(Span(doc, k, end, label=label))
-            del pid
         existing = [e for e in doc.ents if e.label_ not in ALL_LABELS]
-        spans = filter_spans(candidates)
-        spans = [sp for sp in spans if not _is_incision_without_site(sp)]
-        spans = self.resolve(doc, spans)
+        spans = self.resolve(doc, filter_spans(candidates), lowers)
         doc.ents = filter_spans(existing + spans)
         for ent in doc.ents:
             if ent.label_ in ALL_LABELS:
@@ -399,7 +424,7 @@ class DeviceTerminology:
         return self
 
 
-def pid_of(component: DeviceTerminology, doc: Doc, s: int, e: int, label: str) -> str:
+def pid_of(doc: Doc, s: int, e: int, label: str) -> str:
     """Which head pattern family matched (only "can" and "side_pectoral" need telling apart)."""
     if label == "PULSE_GENERATOR" and e - s == 1 and doc[s].lower_ == "can":
         return "can"
@@ -410,10 +435,6 @@ def pid_of(component: DeviceTerminology, doc: Doc, s: int, e: int, label: str) -
 
 def ccm_cue_in_span(span: Span) -> bool:
     return any(t.lower_ in {"ccm", "optimizer", "optimiser"} for t in span)
-
-
-def _is_incision_without_site(span: Span) -> bool:
-    return False
 
 
 @Language.factory(
