@@ -19,6 +19,7 @@ from pathlib import Path
 from corpus import markup, noise
 from corpus.facts import NoteFacts, session_facts
 from corpus.families import all_families
+from corpus.referents import apply_convention
 from corpus.scenarios import SCENARIOS, sample
 from nlp.coding_rules import assign_codes
 
@@ -76,7 +77,7 @@ def _weighted(weights: dict[str, float], rng: random.Random) -> str:
 
 def _record(note_id: str, segments: list[markup.Segment], facts: NoteFacts) -> dict:
     annotated = markup.render(segments)
-    spans = align_to_tokens(annotated)
+    spans = apply_convention(align_to_tokens(annotated), facts)
     gold = assign_codes(session_facts(facts))
     return {
         "id": note_id,

@@ -63,12 +63,14 @@ class Report:
     calibration: dict[str, Any]
     threshold: float
     above_threshold: dict[str, float] = field(default_factory=dict)
+    entities: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"gold": self.gold_path, "model": self.model.to_dict(),
                 "baselines": {k: v.to_dict() for k, v in self.baselines.items()},
                 "mentions": self.mentions, "calibration": self.calibration,
-                "threshold": self.threshold, "above_threshold": self.above_threshold}
+                "threshold": self.threshold, "above_threshold": self.above_threshold,
+                "entities": self.entities}
 
 
 def code_scores(gold: list[dict[str, int]], predicted: list[dict[str, int]]) -> CodeScores:
@@ -126,6 +128,39 @@ def mention_scores(records: list[dict], entities: list[list[dict]]) -> dict[str,
             "action_accuracy": round(right / judged, 4) if judged else 0.0}
 
 
+def entity_scores(records: list[dict], entities: list[list[dict]]) -> dict[str, dict[str, float]]:
+    """Per-label precision/recall/F1 against full gold spans (a hit overlaps a gold span of
+    the same label), and action accuracy over the component spans found."""
+    tp, fp, fn = Counter(), Counter(), Counter()
+    actions_right = actions_total = 0
+    for record, ents in zip(records, entities):
+        gold = record.get("spans") or []
+        for g in gold:
+            hits = [e for e in ents if e["label"] == g["label"] and e["start"] < g["end"] and e["end"] > g["start"]]
+            if hits:
+                tp[g["label"]] += 1
+                if g["label"] in COMPONENTS:
+                    actions_total += 1
+                    actions_right += any(SAME_ACTION.get(e["action"], e["action"])
+                                         == SAME_ACTION.get(g["action"], g["action"]) for e in hits)
+            else:
+                fn[g["label"]] += 1
+        for e in ents:
+            if not any(g["label"] == e["label"] and e["start"] < g["end"] and e["end"] > g["start"]
+                       for g in gold):
+                fp[e["label"]] += 1
+    out: dict[str, dict[str, float]] = {}
+    for label in sorted(set(tp) | set(fp) | set(fn)):
+        prec = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 0.0
+        rec = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
+        out[label] = {"precision": round(prec, 4), "recall": round(rec, 4),
+                      "f1": round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0,
+                      "support": tp[label] + fn[label]}
+    out["actions"] = {"accuracy": round(actions_right / actions_total, 4) if actions_total else 0.0,
+                      "support": actions_total}
+    return out
+
+
 def evaluate(gold_path: Path, coder: Coder, *, corpus: Path | None = None) -> Report:
     """Score the coder and the baselines on one gold file."""
     records = read_jsonl(gold_path)
@@ -144,6 +179,7 @@ def evaluate(gold_path: Path, coder: Coder, *, corpus: Path | None = None) -> Re
         model=code_scores(gold, predicted),
         baselines=baselines,
         mentions=mention_scores(records, [r.entities for r in results]),
+        entities=entity_scores(records, [r.entities for r in results]) if records and "spans" in records[0] else {},
         calibration=reliability(confidence, correct).to_dict(),
         threshold=coder.threshold,
         above_threshold={"coverage": round(float(accepted.mean()), 4) if len(records) else 0.0,

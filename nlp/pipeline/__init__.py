@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401  (registers Span._ attributes)
+from ._io import DATA_DIR, read_jsonl
 from .context import ContextComponent
 from .extensions import ACTIONS, SPAN_EXTENSIONS, register_extensions
 from .sections import Sectionizer, section_of
@@ -26,11 +27,26 @@ from .terminology import ALL_LABELS, APPROACH_LABELS, COMPONENT_LABELS, DeviceTe
 
 #: pipe names in order (each a registered factory of the same name)
 PIPELINE_COMPONENTS: list[str] = ["ccm_sentences", "ccm_terminology", "ccm_sections", "ccm_context"]
+#: document cues (abort, programming change, visit, CCM-D, procedure-title phrases) for the
+#: classifier: spaCy's span_ruler over ``nlp/data/cue_patterns.jsonl`` into ``doc.spans["cues"]``
+CUES = "ccm_cues"
+CUE_PATTERNS = "cue_patterns.jsonl"
 
 __all__ = [
-    "ACTIONS", "ALL_LABELS", "APPROACH_LABELS", "COMPONENT_LABELS", "PIPELINE_COMPONENTS",
-    "SPAN_EXTENSIONS", "ContextComponent", "DeviceTerminology", "SentenceSegmenter", "Sectionizer",
-    "build_pipeline", "entity_records", "register_extensions", "section_of",
+    "ACTIONS",
+    "ALL_LABELS",
+    "APPROACH_LABELS",
+    "COMPONENT_LABELS",
+    "PIPELINE_COMPONENTS",
+    "SPAN_EXTENSIONS",
+    "ContextComponent",
+    "DeviceTerminology",
+    "Sectionizer",
+    "SentenceSegmenter",
+    "build_pipeline",
+    "entity_records",
+    "register_extensions",
+    "section_of",
 ]
 
 
@@ -39,7 +55,10 @@ def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     for name in PIPELINE_COMPONENTS:
         nlp.add_pipe(name)
+    nlp.add_pipe("span_ruler", name=CUES, config={"spans_key": "cues", "annotate_ents": False,
+                                                   "phrase_matcher_attr": "LOWER"})
     nlp.initialize()
+    nlp.get_pipe(CUES).add_patterns(read_jsonl(DATA_DIR / CUE_PATTERNS))
     return nlp
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 #: ``nlp/data``: the rule files shipped with the package.
 DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
@@ -23,5 +24,4 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
 
 def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> None:
     with open(path, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)

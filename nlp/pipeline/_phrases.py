@@ -12,15 +12,41 @@ the components hand them to a spaCy ``Matcher`` run on short spans only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from itertools import product
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
-from spacy.attrs import LOWER
+from spacy.attrs import IS_SPACE, LOWER
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 _MAX_EXPANSIONS = 5000
+
+
+_CACHE_KEY = "_ccm_token_arrays"
+
+
+def token_arrays(doc: Doc) -> dict[str, np.ndarray]:
+    """``LOWER`` hashes, whitespace mask and line-break counts, computed once per doc.
+
+    The CCM components share them through ``doc.user_data`` (tokenisation never
+    changes inside the pipeline); :func:`drop_token_arrays` removes the cache at
+    the end so saved or pickled docs do not carry it.
+    """
+    cached = doc.user_data.get(_CACHE_KEY)
+    if cached is not None and len(cached["lower"]) == len(doc):
+        return cached
+    arr = doc.to_array([LOWER, IS_SPACE])
+    space = arr[:, 1].astype(bool)
+    out = {"lower": arr[:, 0].copy(), "space": space}
+    out["newlines"] = newline_counts(doc, out["lower"], space)
+    doc.user_data[_CACHE_KEY] = out
+    return out
+
+
+def drop_token_arrays(doc: Doc) -> None:
+    doc.user_data.pop(_CACHE_KEY, None)
 
 
 def member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
@@ -44,6 +70,37 @@ def newline_counts(doc: Doc, orths: np.ndarray, space: np.ndarray) -> np.ndarray
         if c:
             counts[idx[orths[idx] == h]] = c
     return counts
+
+
+class WordClasses:
+    """Several word sets looked up with one binary search per doc.
+
+    ``classify(lowers)`` gives each token a bit mask; ``codes & classes.bit(name)``
+    is then the membership mask of one set.
+    """
+
+    def __init__(self, sets: dict[str, Iterable[str]]) -> None:
+        self.names = list(sets)
+        if len(self.names) > 62:
+            raise ValueError("at most 62 word classes")
+        codes: dict[int, int] = {}
+        for k, name in enumerate(self.names):
+            for w in sets[name]:
+                h = hash_string(w.lower())
+                codes[h] = codes.get(h, 0) | (1 << k)
+        keys = sorted(codes)
+        self._keys = np.asarray(keys, dtype=np.uint64)
+        self._codes = np.asarray([codes[h] for h in keys], dtype=np.int64)
+
+    def bit(self, name: str) -> int:
+        return 1 << self.names.index(name)
+
+    def classify(self, values: np.ndarray) -> np.ndarray:
+        if not len(self._keys) or not len(values):
+            return np.zeros(len(values), dtype=np.int64)
+        idx = np.searchsorted(self._keys, values)
+        idx[idx == len(self._keys)] = 0
+        return np.where(self._keys[idx] == values, self._codes[idx], 0)
 
 
 class Unsupported(ValueError):
@@ -114,33 +171,44 @@ class PhraseIndex:
         cand = self.candidates(lowers)
         if not len(cand):
             return []
-        seq = lowers.tolist()
         out = []
         for a, b in ranges:
             lo, hi = np.searchsorted(cand, a), np.searchsorted(cand, b)
-            for i in cand[lo:hi].tolist():
-                for hashes, key in self._by_first[seq[i]]:
-                    k = len(hashes)
-                    if i + k <= b and tuple(seq[i:i + k]) == hashes:
-                        out.append((key, i, i + k))
+            if hi > lo:
+                out += self._verify(lowers, cand[lo:hi], b)
         return out
 
     def match(self, doc: Doc, lowers: np.ndarray | None = None,
-              start: int = 0, end: int | None = None) -> list[tuple[Any, int, int]]:
-        """Every (key, start, end) match within ``doc[start:end]`` (all lengths)."""
+              start: int = 0, end: int | None = None,
+              allowed: np.ndarray | None = None) -> list[tuple[Any, int, int]]:
+        """Every (key, start, end) match within ``doc[start:end]`` (all lengths).
+
+        ``allowed``: optional boolean mask of positions where a match may start.
+        """
         if lowers is None:
             lowers = doc.to_array(LOWER)
         end = len(doc) if end is None else end
         window = lowers[start:end]
         cand = self.candidates(window)
+        if allowed is not None and len(cand):
+            cand = cand[allowed[start:end][cand]]
         if not len(cand):
             return []
-        seq = window.tolist()
+        return [(key, start + s, start + e) for key, s, e in self._verify(window, cand, len(window))]
+
+    def _verify(self, lowers: np.ndarray, cand: np.ndarray, limit: int) -> list[tuple[Any, int, int]]:
+        """Check the phrases starting at each candidate (second word first: cheap reject)."""
         out = []
-        n = len(seq)
-        for i in cand.tolist():
-            for hashes, key in self._by_first[seq[i]]:
+        n = len(lowers)
+        firsts = lowers[cand].tolist()
+        seconds = lowers[np.minimum(cand + 1, n - 1)].tolist()
+        for i, first, second in zip(cand.tolist(), firsts, seconds):
+            for hashes, key in self._by_first[first]:
                 k = len(hashes)
-                if i + k <= n and tuple(seq[i:i + k]) == hashes:
-                    out.append((key, start + i, start + i + k))
+                if k == 1:
+                    out.append((key, i, i + 1))
+                elif i + k > limit or hashes[1] != second:
+                    continue
+                elif k == 2 or tuple(lowers[i + 2:i + k].tolist()) == hashes[2:]:
+                    out.append((key, i, i + k))
         return out

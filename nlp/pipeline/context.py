@@ -30,13 +30,14 @@ Decision for a component span (precedence as in ``entities.md``):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 import srsly
-from spacy.attrs import LOWER, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.strings import hash_string
@@ -45,7 +46,7 @@ from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, read_jsonl, write_jsonl
-from ._phrases import PhraseIndex, Unsupported, expand, member
+from ._phrases import PhraseIndex, Unsupported, drop_token_arrays, expand, member, token_arrays
 from .sections import section_of
 from .terminology import COMPONENT_LABELS
 
@@ -55,19 +56,28 @@ ACTION_CATEGORIES = {
     "INSERTED": "inserted", "REMOVED": "removed", "REPOSITIONED": "repositioned",
     "RETAINED": "retained", "ABANDONED": "abandoned", "TESTED": "tested",
 }
+#: labels whose unexplained mentions follow the last explained mention of their kind
+FAMILY = {"CCM_SYSTEM": "system", "PULSE_GENERATOR": "system", "ATRIAL_LEAD": "lead",
+          "VENTRICULAR_LEAD": "lead", "LEAD": "lead"}
 STRONG_ACTIONS = {"ABANDONED", "REMOVED", "REPOSITIONED"}
 SESSION_ACTIONS = {"REMOVED", "ABANDONED", "REPOSITIONED", "RETAINED", "TESTED"}
 CATEGORIES = set(ASSERTIONS) | set(ACTION_CATEGORIES) | {"PSEUDO", "TERMINATE", "AFFIRMED"}
 DIRECTIONS = {"forward", "backward", "bidirectional"}
 AUX = {"was", "were", "is", "are", "been", "being", "be", "got", "get", "has", "have", "had"}
 ADVERBS = {"then", "also", "all", "both", "each", "not", "again", "first", "next", "now", "easily",
-           "successfully", "subsequently", "carefully", "initially", "finally", "gently", "both"}
+           "successfully", "subsequently", "carefully", "initially", "finally", "gently"}
+PRONOUNS = {"it", "they", "both", "these", "this", "each"}
+OBJECT_STARTS = {"the", "a", "an", "both", "two", "three", "all", "each", "his", "her", "its", "their",
+                 "new", "old", "existing", "one", "another"}
 SUBJECTS = {"we", "i", "he", "she", "they", "operator", "surgeon", "attending", "fellow"}
 PAST_MARKERS = {"was", "were", "had", "did", "has"}
+#: words that show a device check (interrogation / programming)
+VISIT_WORDS = ("interrogation", "interrogated", "reprogrammed", "programming", "programmed", "reprogramming",
+               "remote", "clinic", "check", "checked")
 #: words that show a procedure took place (otherwise the note is a device-clinic visit)
 PROCEDURE_WORDS = ("incision", "incised", "sheath", "sheaths", "sutured", "suture", "sutures", "lidocaine",
-                   "anesthesia", "sedation", "prepped", "draped", "fluoroscopy", "pocket", "hemostasis",
-                   "steri-strips", "dermabond", "closed", "incision", "scar", "capsule", "opened")
+                   "anesthesia", "sedation", "prepped", "draped", "fluoroscopy", "hemostasis",
+                   "steri-strips", "dermabond", "sterile", "cefazolin", "vancomycin", "ebl")
 
 
 @dataclass
@@ -80,6 +90,10 @@ class Trigger:
     scope_start: int
     scope_end: int
     verb: bool = False
+    #: used only when no other action trigger reaches the span (elliptical coordination)
+    weak: bool = False
+    #: entity labels the trigger may modify (rule field "labels"); empty: all
+    labels: tuple[str, ...] = ()
 
 
 class ContextComponent:
@@ -93,15 +107,18 @@ class ContextComponent:
         default_max_scope: int = 10,
         passive_max_scope: int = 18,
         strong_action_slack: int = 4,
+        existing_hardware_action: bool = False,
     ) -> None:
         self.nlp = nlp
         self.name = name
         self.default_max_scope = default_max_scope
         self.passive_max_scope = passive_max_scope
         self.strong_action_slack = strong_action_slack
+        self.existing_hardware_action = existing_hardware_action
         self.rules: list[dict[str, Any]] = []
         self.index = PhraseIndex()
         self.matcher = Matcher(nlp.vocab)  # rules the phrase index cannot hold (dates, years)
+        self._visit_words = np.asarray(sorted(hash_string(w) for w in set(VISIT_WORDS)), dtype=np.uint64)
         self._procedure_words = np.asarray(sorted(hash_string(w) for w in set(PROCEDURE_WORDS)),
                                            dtype=np.uint64)
 
@@ -152,7 +169,7 @@ class ContextComponent:
         for r, s, e in found:
             if r["category"] == "PSEUDO":
                 continue
-            if pseudo and any(ps <= s and e <= pe and (pe - ps) >= (e - s) for ps, pe in pseudo):
+            if pseudo and any(ps <= s and e <= pe and (pe - ps) > (e - s) for ps, pe in pseudo):
                 continue
             kept.append((r, s, e))
         kept.sort(key=lambda x: (-(x[2] - x[1]), x[1]))
@@ -181,6 +198,21 @@ class ContextComponent:
             return int(bounds[k]), int(bounds[k + 1])
 
         raw = self._triggers(doc, ranges, lowers)
+        # options of a form line: what an unticked box offers was not done ("[ ] placed");
+        # a ticked "No" negates the field it answers ("Atrial lead: [ ] Yes [x] No")
+        boxes_at = sorted((s, e, r["category"]) for r, s, e in raw if r.get("checkbox"))
+        unticked: list[tuple[int, int]] = []
+        extra: list[Trigger] = []
+        for k, (s, e, cat) in enumerate(boxes_at):
+            ss, se = sent_of(s)
+            nxt = min([se] + [b for b, _, _ in boxes_at[k + 1:] if b >= e])
+            if cat == "NEGATED":
+                unticked.append((e, nxt))
+            elif e < len(doc) and doc[e].lower_ in {"no", "none", "not"}:
+                extra.append(Trigger("NEGATED", s, e + 1, ss, s))
+        if unticked:
+            raw = [(r, s, e) for r, s, e in raw if r["category"] not in ACTION_CATEGORIES
+                   or not any(a <= s < b for a, b in unticked)]
         terminators = [s for r, s, e in raw if r["category"] == "TERMINATE"]
         term_ends = [e for r, s, e in raw if r["category"] == "TERMINATE"]
         boxes = [s for r, s, e in raw if r.get("checkbox")]
@@ -212,14 +244,19 @@ class ContextComponent:
                     lo = max(region_start, aux - self.passive_max_scope)
                     triggers.append(Trigger(cat, s, e, lo, aux, True))
                     last_passive[ss] = (lo, aux)
+                    # "X was screwed into A and Y into B": Y shares the verb (weak)
+                    triggers.append(Trigger(cat, s, e, e, min(fwd_end + 6, se), True, weak=True))
                 elif prev in {"and", ",", "then", "&", "or"} and ss in last_passive:
                     lo, hi = last_passive[ss]
                     triggers.append(Trigger(cat, s, e, lo, hi, True))
                 elif prev in SUBJECTS:
                     triggers.append(Trigger(cat, s, e, e, fwd_end, True))
                 else:
+                    # no auxiliary and no subject: telegraphic "generator removed", or
+                    # "removed the generator" when a noun phrase follows at once
                     triggers.append(Trigger(cat, s, e, max(bwd_start, region_start), s, True))
-                    triggers.append(Trigger(cat, s, e, e, fwd_end, True))
+                    if e < len(doc) and (doc[e].lower_ in OBJECT_STARTS or doc[e].ent_iob_ == "B"):
+                        triggers.append(Trigger(cat, s, e, e, fwd_end, True))
                 last_verb_end[ss] = e
                 continue
             if cat in ACTION_CATEGORIES:
@@ -229,7 +266,19 @@ class ContextComponent:
                 triggers.append(Trigger(cat, s, e, e, fwd_end))
             if direction in {"backward", "bidirectional"}:
                 triggers.append(Trigger(cat, s, e, bwd_start, s))
-        return triggers
+        # restrict label-specific triggers ("into the new pocket" moves a generator)
+        label_rules = {(s, e): tuple(r["labels"]) for r, s, e in raw if r.get("labels")}
+        if label_rules:
+            for t in triggers:
+                t.labels = label_rules.get((t.start, t.end), ())
+        # a weak (elliptical) scope ends where the next action verb starts
+        starts = sorted(t.start for t in triggers if t.category in ACTION_CATEGORIES)
+        for t in triggers:
+            if t.weak:
+                nxt = [x for x in starts if x >= t.end]
+                if nxt:
+                    t.scope_end = min(t.scope_end, nxt[0])
+        return triggers + extra
 
     # -- assertion and action ------------------------------------------------------
     @staticmethod
@@ -243,25 +292,28 @@ class ContextComponent:
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
         if not ents:
+            drop_token_arrays(doc)
             return doc
         if not self.rules:
             raise ValueError(f"{self.name}: no rules; call nlp.initialize() or load a saved pipeline")
-        arr = doc.to_array([LOWER, SENT_START])
-        lowers = arr[:, 0]
-        bounds = self._sentence_bounds(doc, arr[:, 1])
+        lowers = token_arrays(doc)["lower"]
+        drop_token_arrays(doc)
+        bounds = self._sentence_bounds(doc, doc.to_array(SENT_START))
         ent_sents = []
         for ent in ents:
             k = int(np.searchsorted(bounds, ent.start, side="right")) - 1
             ent_sents.append((int(bounds[k]), int(bounds[k + 1])))
         ranges = sorted(set(ent_sents) | {(h.start, h.end) for h in doc.spans.get("section_headers", [])})
         triggers = self._scopes(doc, bounds, ranges, lowers)
-        procedure_note = any(e.label_ in {"POCKET", "VENOUS_ACCESS", "IMAGING"} for e in ents) or bool(
+        procedure_note = any(e.label_ in {"VENOUS_ACCESS", "IMAGING"} for e in ents) or bool(
             member(lowers, self._procedure_words).any())
-        previous: dict[str, str] = {}
+        visit_checked = bool(member(lowers, self._visit_words).any())
+        previous: dict[tuple[str, str], str] = {}
         decided: list[tuple[Span, str, bool]] = []
         header_action = self._section_actions(doc, triggers)
         checked = self._checked_lines(doc, triggers)
         pending_checked: list[Span] = []
+        existing: list[Span] = []
         # which entity (if any) holds each trigger: a trigger inside an entity belongs to it
         ent_starts = np.asarray([e.start for e in ents], dtype=np.int64)
         owner: list[int] = []
@@ -279,6 +331,8 @@ class ContextComponent:
             for ti in by_sentence.get(ent_sents[ei][0], []):
                 t = triggers[ti]
                 inside = owner[ti] == ei
+                if t.labels and ent.label_ not in t.labels:
+                    continue
                 if not inside:
                     if owner[ti] != -1:
                         continue  # a trigger inside another entity belongs to it
@@ -287,7 +341,14 @@ class ContextComponent:
                 applies.append((0 if inside else self._distance(t, ent), t, inside))
             cats = {t.category for _, t, _ in applies}
             negated = "NEGATED" in cats
-            actions = [(d, t, inside) for d, t, inside in applies if t.category in ACTION_CATEGORIES]
+            actions = [(d, t, inside) for d, t, inside in applies
+                       if t.category in ACTION_CATEGORIES and not t.weak]
+            if not actions:
+                actions = [(d, t, inside) for d, t, inside in applies if t.weak
+                           and ent.start > 0 and doc[ent.start - 1].lower_ in {"and", ",", "the", "a"}]
+            if "HISTORICAL" in cats:
+                # "implanted 3 months ago": the implant verb belongs to the dated, past event
+                actions = [a for a in actions if a[1].category != "INSERTED" or a[2]]
             nearest_action = min((d for d, _, _ in actions), default=10**6)
             hyp = [d for d, t, _ in applies if t.category == "HYPOTHETICAL"]
             hypothetical = bool(hyp) and min(hyp) <= nearest_action
@@ -297,6 +358,9 @@ class ContextComponent:
                     hypothetical = True
             historical = "HISTORICAL" in cats and not any(
                 t.category in SESSION_ACTIONS and not inside for _, t, inside in actions)
+            if historical and not procedure_note and visit_checked and ent.label_ != "OTHER_DEVICE":
+                # at a device-clinic visit "implanted in 2021" dates the hardware being checked
+                historical = False
             if section == "history":
                 historical = True
             ent._.negated = negated
@@ -309,6 +373,9 @@ class ContextComponent:
             from_trigger = False
             if negated or historical or hypothetical or section == "indication":
                 action = "none"
+                if self.existing_hardware_action and procedure_note and not negated \
+                        and not hypothetical:
+                    existing.append(ent)
             else:
                 action = self._choose(actions)
                 from_trigger = action is not None
@@ -317,11 +384,45 @@ class ContextComponent:
                 if action is None and ent.start in checked:
                     pending_checked.append(ent)
                 if action is None:
-                    action = previous.get(ent.label_) or ("retained" if procedure_note else "tested")
+                    action = previous.get((ent.label_, _head(ent))) if ent.label_ != "OTHER_DEVICE" \
+                        else None
+                if action is None:
+                    if procedure_note:
+                        action = "retained"
+                    elif visit_checked and ent.label_ != "OTHER_DEVICE":
+                        action = "tested"
+                    else:
+                        action = "none"
             ent._.action = action
             if from_trigger:
-                previous[ent.label_] = action
+                previous[(ent.label_, _head(ent))] = action
+                if ent.label_ in FAMILY:
+                    previous[FAMILY[ent.label_]] = action
             decided.append((ent, action, from_trigger))
+        # policy switch: background mentions of hardware present in this session carry what
+        # the session did to that hardware (same label and head word), else "retained"
+        for ent in existing:
+            later = [e._.action for e, a, trig in decided if trig and e.label_ == ent.label_
+                     and _head(e) == _head(ent) and e.start > ent.start and a != "none"]
+            ent._.action = later[0] if later else "retained"
+        # "it was capped" / "they were extracted": the subject is the last component before
+        for t in triggers:
+            if not t.verb or t.category not in STRONG_ACTIONS or t.scope_end - t.scope_start > 4:
+                continue
+            region = doc[t.scope_start:t.scope_end]
+            if not any(tok.lower_ in PRONOUNS for tok in region):
+                continue
+            if any(e.start < t.scope_end and e.end > t.scope_start for e in ents):
+                continue
+            before = [(e, trig) for e, a, trig in decided
+                      if e.end <= t.scope_start and e.label_ in COMPONENT_LABELS]
+            if not before:
+                continue
+            last, trig = before[-1]
+            asserted = last._.negated or last._.historical or last._.hypothetical
+            if not asserted and (not trig or last._.action == "retained") \
+                    and t.scope_start - last.end <= 25:
+                last._.action = ACTION_CATEGORIES[t.category]
         # a ticked box with no verb: the session's main action ("[x] RV lead" on an implant form)
         counts: dict[str, int] = {}
         for _, a, trig in decided:
@@ -335,9 +436,14 @@ class ContextComponent:
         inserted_labels = {e.label_ for e, a, _ in decided if a == "inserted"}
         if inserted_labels & {"CCM_SYSTEM", "PULSE_GENERATOR"}:
             inserted_labels |= {"CCM_SYSTEM", "PULSE_GENERATOR"}
-        for ent, action, _ in decided:
+        for ent, action, trig in decided:
             if action == "tested" and ent.label_ in inserted_labels and procedure_note:
                 ent._.action = "inserted"
+            elif ent.label_ == "CCM_SYSTEM" and not trig and action == "retained" and procedure_note:
+                # a whole system named without a verb: new if a generator and an electrode were new
+                new_parts = {e.label_ for e, a, _ in decided if a == "inserted"}
+                if "PULSE_GENERATOR" in new_parts and new_parts & {"VENTRICULAR_LEAD", "ATRIAL_LEAD", "LEAD"}:
+                    ent._.action = "inserted"
         return doc
 
     @staticmethod
@@ -362,9 +468,16 @@ class ContextComponent:
             if sec.start in header_action:
                 return header_action[sec.start]
             if section == "procedure":
-                # the title's verb covers every component it lists
+                # the title's verb covers every component the title line lists
+                line_end = sec.end
+                nl = doc.text.find("\n", sec.start_char, sec.end_char)
+                if nl >= 0:
+                    span = doc.char_span(sec.start_char, nl, alignment_mode="contract")
+                    line_end = span.end if span is not None else sec.end
+                if ent.start >= line_end:
+                    return None
                 inside = [t for t in triggers if t.category in ACTION_CATEGORIES
-                          and sec.start <= t.start < sec.end]
+                          and sec.start <= t.start < line_end]
                 if inside:
                     best = min(inside, key=lambda t: abs(t.start - ent.start))
                     return ACTION_CATEGORIES[best.category]
@@ -399,6 +512,9 @@ class ContextComponent:
             return "retained"
         if not outside:
             return None
+        specific = [t for _, t in outside if t.labels]
+        if specific:
+            return ACTION_CATEGORIES[specific[0].category]
         best_d = outside[0][0]
         for d, t in outside:
             if t.category in STRONG_ACTIONS and d <= best_d + self.strong_action_slack:
@@ -413,7 +529,7 @@ class ContextComponent:
         path.mkdir(parents=True, exist_ok=True)
         write_jsonl(path / RULES_FILE, self.rules)
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ContextComponent":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ContextComponent:
         self.clear()
         self.add_rules(read_jsonl(ensure_path(path) / RULES_FILE))
         return self
@@ -421,21 +537,28 @@ class ContextComponent:
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         return srsly.json_dumps(self.rules).encode("utf8")
 
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "ContextComponent":
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> ContextComponent:
         self.clear()
         self.add_rules(srsly.json_loads(data))
         return self
 
 
+def _head(span: Span) -> str:
+    """The span's last word, singular ("leads" -> "lead"), for matching repeated mentions."""
+    word = span[-1].lower_
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
 @Language.factory(
     "ccm_context",
-    default_config={"default_max_scope": 10, "passive_max_scope": 18, "strong_action_slack": 4},
+    default_config={"default_max_scope": 10, "passive_max_scope": 18, "strong_action_slack": 4,
+                    "existing_hardware_action": False},
 )
 def make_context(
     nlp: Language, name: str, default_max_scope: int, passive_max_scope: int,
-    strong_action_slack: int,
+    strong_action_slack: int, existing_hardware_action: bool,
 ) -> ContextComponent:
     return ContextComponent(
         nlp, name, default_max_scope=default_max_scope, passive_max_scope=passive_max_scope,
-        strong_action_slack=strong_action_slack,
+        strong_action_slack=strong_action_slack, existing_hardware_action=existing_hardware_action,
     )

@@ -21,12 +21,13 @@ Entities lying wholly inside a rule header ("Leads:") are dropped from
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-import srsly
 import numpy as np
-from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER, ORTH, SENT_START
+import srsly
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
@@ -34,7 +35,7 @@ from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401  (registers Span._.section)
 from ._io import DATA_DIR, read_jsonl, write_jsonl
-from ._phrases import PhraseIndex, newline_counts
+from ._phrases import PhraseIndex, member, token_arrays
 
 SPOKEN_COLON = {"colon"}
 SPOKEN_PARAGRAPH = [("new", "paragraph"), ("next", "paragraph"), ("new", "line"), ("paragraph",)]
@@ -48,31 +49,37 @@ class _Lines:
 
     def __init__(self, doc: Doc) -> None:
         self.n = len(doc)
-        arr = doc.to_array([IS_SPACE, IS_PUNCT, LOWER, ORTH])
-        self.lowers = arr[:, 2]
-        space = arr[:, 0].astype(bool)
-        self.space_or_punct = np.cumsum(np.concatenate([[0], (space | arr[:, 1].astype(bool))]))
+        arrays = token_arrays(doc)
+        self.sent_start = doc.to_array(SENT_START).astype(np.int64) == 1
+        self.lowers = arrays["lower"]
+        space = arrays["space"]
+        self.doc = doc
         self.space_cum = np.cumsum(np.concatenate([[0], space]))
-        counts = newline_counts(doc, arr[:, 3], space)
+        counts = arrays["newlines"]
         self.nl = np.nonzero(counts)[0].astype(np.int64)
         self.nl_set = set(self.nl.tolist())
         self.blank = np.nonzero(counts >= 2)[0].astype(np.int64)
+        idx = np.arange(self.n)
+        # for every token: the next line break / blank line at or after it
+        self._line_end = np.concatenate([self.nl, [self.n]])[np.searchsorted(self.nl, idx)]
+        self._blank_next = np.concatenate([self.blank, [self.n]])[np.searchsorted(self.blank, idx)]
 
     def at_line_start(self, i: int) -> bool:
         return i == 0 or (i - 1) in self.nl_set
 
     def line_end(self, i: int) -> int:
-        k = int(np.searchsorted(self.nl, i))
-        return int(self.nl[k]) if k < len(self.nl) else self.n
+        if i >= self.n:
+            return self.n
+        return int(self._line_end[i])
 
     def paragraph_end(self, e: int, limit: int) -> int:
-        k = int(np.searchsorted(self.blank, e))
-        if k < len(self.blank) and self.blank[k] < limit:
-            return int(self.blank[k]) + 1
-        return limit
+        if e >= self.n:
+            return limit
+        b = int(self._blank_next[e])
+        return b + 1 if b < limit else limit
 
     def all_space_or_punct(self, a: int, b: int) -> bool:
-        return b <= a or int(self.space_or_punct[b] - self.space_or_punct[a]) == b - a
+        return all(t.is_space or t.is_punct for t in self.doc[a:b])
 
     def any_non_space(self, a: int, b: int) -> bool:
         return b > a and int(self.space_cum[b] - self.space_cum[a]) < b - a
@@ -99,6 +106,7 @@ class Sectionizer:
         self.drop_header_entities = drop_header_entities
         self.item_words = {"lead", "leads", "electrode", "generator", "ipg", "icd", "pacemaker",
                            "ra", "rv", "ls", "atrial", "ventricular", "septal", "device"}
+        self._item_hashes = np.asarray(sorted(hash_string(w) for w in self.item_words), dtype=np.uint64)
         self.rules: list[dict[str, Any]] = []
         self.index = PhraseIndex()
 
@@ -162,7 +170,14 @@ class Sectionizer:
         found: list[tuple[int, int, str]] = []
         lines = lines or _Lines(doc)
         lowers = lines.lowers
-        matches = sorted(self.index.match(doc, lowers), key=lambda m: (m[1], -(m[2] - m[1])))
+        # headers start a line (after up to 4 bullet/number tokens) or a sentence
+        allowed = lines.sent_start.copy()
+        allowed[0] = True
+        for shift in range(1, 6):
+            idx = lines.nl + shift
+            allowed[idx[idx < lines.n]] = True
+        matches = sorted(self.index.match(doc, lowers, allowed=allowed),
+                         key=lambda m: (m[1], -(m[2] - m[1])))
         for category, s, e in matches:
             k = self._header_start(doc, lines, s)
             if k is None:
@@ -197,6 +212,7 @@ class Sectionizer:
                 continue
             found.append((k, end, category))
         # generic "Label:" fields close the current section
+        item_mask = member(lowers, self._item_hashes)
         for i in np.nonzero(lowers == _COLON)[0].tolist():
             if i == 0:
                 continue
@@ -212,7 +228,7 @@ class Sectionizer:
                 continue
             if first.i > k and doc[k].text in {"-", "*", "•", "·", "–", "—", ">", "o"}:
                 continue  # a bulleted "- Item: value" line belongs to the current section
-            if any(t.lower_ in self.item_words for t in doc[k:i]):
+            if item_mask[k:i].any():
                 continue  # "Ventricular lead 1: ..." is an item of the current section
             if lines.space_cum[i] - lines.space_cum[k]:
                 continue
@@ -244,11 +260,10 @@ class Sectionizer:
             header_spans.append(Span(doc, s, e, label=cat))
         if headers:
             # a header starts a sentence (set in one array write: Token.is_sent_start is slow)
-            sent = doc.to_array(SENT_START).astype(np.int64)
+            sent = np.where(lines.sent_start, 1, -1).astype(np.int64)
             if any(sent[s] != 1 for s, _, _ in headers):
                 for s, _, _ in headers:
                     sent[s] = 1
-                sent[sent == 0] = -1
                 doc.from_array([SENT_START], sent.astype(np.uint64).reshape(-1, 1))
         doc.spans["sections"] = sections
         doc.spans["section_headers"] = header_spans
@@ -273,7 +288,7 @@ class Sectionizer:
         path.mkdir(parents=True, exist_ok=True)
         write_jsonl(path / RULES_FILE, self.rules)
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "Sectionizer":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> Sectionizer:
         self.clear()
         self.add_rules(read_jsonl(ensure_path(path) / RULES_FILE))
         return self
@@ -281,7 +296,7 @@ class Sectionizer:
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         return srsly.json_dumps(self.rules).encode("utf8")
 
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Sectionizer":
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> Sectionizer:
         self.clear()
         self.add_rules(srsly.json_loads(data))
         return self

@@ -14,15 +14,16 @@ Boundaries come from, in order:
 
 from __future__ import annotations
 
-from typing import Iterable
+import itertools
+from collections.abc import Iterable
 
 import numpy as np
-from spacy.attrs import IS_SPACE, LIKE_NUM, LOWER, ORTH, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
-from ._phrases import member, newline_counts
+from ._phrases import WordClasses, token_arrays
 
 DEFAULT_SPOKEN_BREAKS: list[list[str]] = [
     ["period"], ["full", "stop"], ["new", "paragraph"], ["next", "paragraph"], ["new", "line"],
@@ -43,10 +44,6 @@ DEFAULT_CLAUSE_CUES: list[str] = [
 DEFAULT_WEAK_CUES: list[str] = ["and", "the", "a", "with", "which", "it"]
 SENT_PUNCT = (".", "!", "?", ";", "…")
 CLOSERS = {'"', "'", ")", "]", "”", "’"}
-
-
-def _hashes(words: Iterable[str]) -> np.ndarray:
-    return np.asarray(sorted({hash_string(w.lower()) for w in words}), dtype=np.uint64)
 
 
 class SentenceSegmenter:
@@ -71,11 +68,20 @@ class SentenceSegmenter:
         self.weak_cues = {w.lower() for w in weak_cues}
         self.max_tokens = max_tokens
         self.min_tokens = min_tokens
-        self._punct = _hashes(SENT_PUNCT)
-        self._closers = np.asarray(sorted(hash_string(c) for c in CLOSERS), dtype=np.uint64)
-        self._spoken_first = _hashes(words[0] for words in self.spoken_breaks)
-        self._clause_cues = _hashes(self.clause_cues)
-        self._weak_cues = _hashes(self.weak_cues)
+        self._classes = WordClasses({
+            "punct": SENT_PUNCT,
+            "closers": CLOSERS,
+            "spoken": [words[0] for words in self.spoken_breaks],
+            "cue": self.clause_cues,
+            "weak": self.weak_cues,
+            "aux": ["was", "were", "is", "are", "has", "have", "had"],
+            "det": ["the", "a", "an", "both", "two", "three", "all", "this", "these"],
+            "prep": ["from", "to", "into", "in", "of", "with", "on", "onto", "over", "under",
+                     "through", "via", "by", "at", "for", "and", "was", "were", "is", "are",
+                     "that", "which", "than", "then", "all", "both"],
+        })
+        self._bits = {name: self._classes.bit(name) for name in self._classes.names}
+        self._and = hash_string("and")
 
     # -- helpers -----------------------------------------------------------------
     @staticmethod
@@ -108,40 +114,64 @@ class SentenceSegmenter:
         n = len(doc)
         if n == 0:
             return doc
-        arr = doc.to_array([LOWER, IS_SPACE, ORTH, LIKE_NUM])
-        lowers = arr[:, 0]
-        nl = newline_counts(doc, arr[:, 2], arr[:, 1]) > 0
+        arrays = token_arrays(doc)
+        lowers = arrays["lower"]
+        nl = arrays["newlines"] > 0
         line_start = np.concatenate([[True], nl[:-1]])
         starts = np.zeros(n + 1, dtype=bool)
         starts[0] = True
         starts[1:][nl] = True
-        like_num = arr[:, 3].astype(bool)
-        closers = member(arr[:, 2], self._closers)
-        for i in np.nonzero(member(lowers, self._punct))[0].tolist():
+        codes = self._classes.classify(lowers)
+        bits = self._bits
+        closers = (codes & bits["closers"]) != 0
+        punct = np.nonzero(codes & bits["punct"])[0]
+        if len(punct):
             # "2." / "2)" list numbers at line start are not sentence ends
-            if i > 0 and like_num[i - 1] and line_start[i - 1]:
-                continue
-            j = i + 1
-            while j < n and closers[j]:
-                j += 1
-            starts[j] = True
-        for i in np.nonzero(member(lowers, self._spoken_first))[0].tolist():
+            keep = [i == 0 or not (line_start[i - 1] and doc[i - 1].like_num)
+                    for i in punct.tolist()]
+            punct = punct[np.asarray(keep, dtype=bool)]
+            nxt = punct + 1
+            closed = np.zeros(len(nxt), dtype=bool)
+            inside = nxt < n
+            closed[inside] = closers[nxt[inside]]
+            starts[nxt[~closed]] = True
+            for j in nxt[closed].tolist():  # '." ...' : the quote/bracket stays with its sentence
+                while j < n and closers[j]:
+                    j += 1
+                starts[j] = True
+        for i in np.nonzero(codes & bits["spoken"])[0].tolist():
             end = self._spoken_break_end(doc, i)
             if end:
                 starts[end] = True
-        self._split_long(doc, starts, lowers)
+        self._split_long(doc, starts, lowers, codes)
         sent = np.where(starts[:n], 1, -1).astype(np.int32).astype(np.uint64)
         doc.from_array([SENT_START], sent.reshape(-1, 1))
         return doc
 
-    def _split_long(self, doc: Doc, starts: np.ndarray, lowers: np.ndarray) -> None:
+    def _split_long(self, doc: Doc, starts: np.ndarray, lowers: np.ndarray,
+                    codes: np.ndarray) -> None:
         n = len(doc)
         bounds = np.nonzero(starts[:n])[0].tolist() + [n]
-        long_ = [(a, b) for a, b in zip(bounds, bounds[1:]) if b - a > self.max_tokens]
+        long_ = [(a, b) for a, b in itertools.pairwise(bounds) if b - a > self.max_tokens]
         if not long_:
             return
-        cue = member(lowers, self._clause_cues)
-        weak = member(lowers, self._weak_cues)
+        bits = self._bits
+        cue = (codes & bits["cue"]) != 0
+        weak = (codes & bits["weak"]) != 0
+        # a new clause: "... the old generator was removed": determiner + auxiliary soon after
+        aux = (codes & bits["aux"]) != 0
+        det = (codes & bits["det"]) != 0
+        prep = (codes & bits["prep"]) != 0
+        aux_cum = np.concatenate([[0], np.cumsum(aux)])
+        j = np.nonzero(det)[0]
+        j = j[j > 0]
+        ahead = aux_cum[np.minimum(j + 8, n)] - aux_cum[j + 1] > 0
+        j = j[ahead & ~prep[j - 1] & ~det[j - 1]]
+        cue[np.where(lowers[j - 1] == self._and, j - 1, j)] = True
+        # spelled-out abbreviations ("i p g", "r v") are never cut
+        for c in np.nonzero(cue)[0].tolist():
+            if c + 1 < n and len(doc[c + 1]) == 1:
+                cue[c] = False
         for a, b in long_:
             last = a
             cuts: list[int] = []
@@ -151,15 +181,12 @@ class SentenceSegmenter:
                     last = j
             pieces = [a] + cuts + [b]
             target = max(self.min_tokens, self.max_tokens // 2)
-            for pa, pb in zip(pieces, pieces[1:]):
+            for pa, pb in itertools.pairwise(pieces):
                 if pb - pa <= self.max_tokens:
                     continue
                 last = pa
                 for j in range(pa + 1, pb):
-                    if weak[j] and j - last >= target and pb - j >= self.min_tokens:
-                        cuts.append(j)
-                        last = j
-                    elif j - last >= self.max_tokens:
+                    if weak[j] and j - last >= target and pb - j >= self.min_tokens or j - last >= self.max_tokens:
                         cuts.append(j)
                         last = j
             for j in cuts:

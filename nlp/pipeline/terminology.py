@@ -3,7 +3,7 @@
 Rule data (``nlp/data``):
 
 * ``terminology_patterns.jsonl``: spaCy token patterns for the *head* of each term
-  (``{"label": "LEAD", "pattern": [{"LOWER": {"REGEX": "^(leads?|electrodes?)$"}}]}``),
+  (``{"label": "LEAD", "pattern": [{"LOWER": {"IN": ["lead", "leads", "electrode"]}}]}``),
   written to tolerate case, hyphenation, plurals, abbreviations and common
   speech-recognition errors ("sub clavian", "flora scopy", "i p g").
 * ``terminology_lexicon.jsonl``: word lists (``{"group": ..., "terms": [...]}``):
@@ -28,21 +28,21 @@ After matching, the component
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 import srsly
-from spacy.attrs import LOWER
-from spacy.strings import hash_string
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, read_jsonl, write_jsonl
-from ._phrases import PhraseIndex, Unsupported, expand, member
+from ._phrases import PhraseIndex, Unsupported, expand, member, token_arrays
 
 PATTERNS_FILE = "terminology_patterns.jsonl"
 LEXICON_FILE = "terminology_lexicon.jsonl"
@@ -126,6 +126,7 @@ class DeviceTerminology:
         self.ccm_not_hardware_next = self._set("ccm_not_hardware_next")
         self.lead_reject_next = self._set("lead_reject_next")
         self.lead_reject_prev = self._set("lead_reject_prev")
+        self.lead_verb_prev = self._set("lead_verb_prev")
         self.electrode_reject_next = self._set("electrode_reject_next")
         self.generator_reject_prev = self._set("generator_reject_prev")
         self.can_prev = self._set("can_prev")
@@ -143,7 +144,7 @@ class DeviceTerminology:
         self.ccm_doc_re = rx("ccm_doc_regex")
         # words without which no CCM regex can match (skip building doc.text otherwise)
         self._cue_words = np.asarray(sorted(hash_string(w) for w in self.lexicon.get(
-            "ccm_cue_words", ["ccm", "c", "optimizer", "optimiser", "optimizers", "x11", "contractility",
+            "ccm_cue_words", ["ccm", "optimizer", "optimiser", "optimizers", "x11", "contractility",
                               "dynamics", "miser", "optimum", "optima", "opti"])), dtype=np.uint64)
         self.ccm_other_re = rx("ccm_other_meaning_regex")
         self.ccm_strong_re = rx("ccm_strong_regex")
@@ -170,19 +171,15 @@ class DeviceTerminology:
             if head.startswith("electrode"):
                 return nxt not in self.electrode_reject_next and prev not in self.lead_reject_prev
             if nxt in self.lead_reject_next or prev in self.lead_reject_prev:
-                # "the leads to the generator" is fine, "may lead to" is not
-                if not (prev in self.lead_reject_prev and prev in {"and", "to"} and head == "leads"
-                        and nxt not in self.lead_reject_next):
-                    return False
+                return False  # "lead poisoning", "lead II", "EEG lead"
             if prev == "-" and s > 1 and doc[s - 2].like_num:
                 return False  # "12-lead ECG"
-            if head == "leads" and nxt in {"to", "us"} and prev not in self.component_mods \
-                    and prev not in self.determiners:
-                return False  # verb: "which leads to"
-            return True
+            # the verb: "may lead to", "which leads to", "this led to"
+            return not (nxt in {"to", "us"} and (prev in self.lead_verb_prev or (
+                head == "leads" and prev not in self.component_mods and prev not in self.determiners)))
+        if label == "PULSE_GENERATOR" and pid == "can":
+            return prev in self.can_prev and (nxt in self.can_next_ok or nxt == "")
         if label == "PULSE_GENERATOR":
-            if pid == "can":
-                return prev in self.can_prev and (nxt in self.can_next_ok or nxt == "")
             return prev not in self.generator_reject_prev
         if label == "CCM_SYSTEM" and doc[s].lower_ == "ccm" and e - s == 1:
             return nxt not in self.ccm_not_hardware_next
@@ -209,9 +206,9 @@ class DeviceTerminology:
         while k < s and doc[k].lower_ in _JOINERS:
             k += 1
         end = e
-        if label in _CCM_PART_LABELS | {"OTHER_DEVICE"} and end < len(doc):
-            if _TIMES_RE.match(doc[end].lower_):
-                end += 1
+        if label in _CCM_PART_LABELS | {"OTHER_DEVICE"} and end < len(doc) \
+                and _TIMES_RE.match(doc[end].lower_):
+            end += 1
         if label == "CCM_SYSTEM":
             suffix = {"ivs", "iv", "smart", "mini", "integra", "x11", "system", "systems", "device",
                       "devices", "ccm", "c-d", "ccm-d", "unit", "implant", "hardware"}
@@ -326,7 +323,7 @@ class DeviceTerminology:
 
     def resolve(self, doc: Doc, spans: list[Span], lowers: np.ndarray | None = None) -> list[Span]:
         if lowers is None:
-            lowers = doc.to_array(LOWER)
+            lowers = token_arrays(doc)["lower"]
         ccm_cue, other_meaning, other_present = self._doc_cues(doc, spans, lowers)
         out: list[Span] = []
         for sp in spans:
@@ -352,13 +349,15 @@ class DeviceTerminology:
             label = sp.label_
             if label in _CCM_PART_LABELS:
                 has_ccm_word = self._has(sp, self.ccm_terms, ())
-                if self.use_doc_device_cue and not ccm_cue and other_present and not has_ccm_word:
-                    label = "OTHER_DEVICE"
-                elif self._possessed_by_other(doc, sp, out):
+                no_ccm_note = self.use_doc_device_cue and not ccm_cue and not has_ccm_word and (
+                    other_present or label in {"LEAD", "PULSE_GENERATOR"})
+                if no_ccm_note or self._possessed_by_other(doc, sp, out):
+                    # no CCM anywhere: a bare lead/generator is some other device's;
+                    # "its leads" after an ICD are the ICD's
                     label = "OTHER_DEVICE"
                 else:
                     ven, atr, other_dev, ccm = self._sentence_cues(doc, sp, out)
-                    bare = label in {"LEAD", "PULSE_GENERATOR"} or (
+                    bare = label in {"LEAD", "PULSE_GENERATOR", "ATRIAL_LEAD"} or (
                         label == "VENTRICULAR_LEAD" and not has_ccm_word
                         and not self._has(sp, frozenset({"septal", "septum", "ls", "v1", "v2"}), (
                             "local sense",)))
@@ -376,7 +375,7 @@ class DeviceTerminology:
     def __call__(self, doc: Doc) -> Doc:
         if not self.patterns:
             raise ValueError(f"{self.name}: no patterns; call nlp.initialize() or load a saved pipeline")
-        lowers = doc.to_array(LOWER)
+        lowers = token_arrays(doc)["lower"]
         matches = self.index.match(doc, lowers)
         if self._n_matcher:
             matches += [(self.nlp.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]
@@ -406,7 +405,7 @@ class DeviceTerminology:
         write_jsonl(path / PATTERNS_FILE, self.patterns)
         write_jsonl(path / LEXICON_FILE, [{"group": g, "terms": t} for g, t in self.lexicon.items()])
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "DeviceTerminology":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> DeviceTerminology:
         path = ensure_path(path)
         self.clear()
         self.add_patterns(read_jsonl(path / PATTERNS_FILE))
@@ -416,7 +415,7 @@ class DeviceTerminology:
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         return srsly.json_dumps({"patterns": self.patterns, "lexicon": self.lexicon}).encode("utf8")
 
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "DeviceTerminology":
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> DeviceTerminology:
         msg = srsly.json_loads(data)
         self.clear()
         self.add_patterns(msg["patterns"])

@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import pytest
+
+
+def test_negated_lead_has_action_none(nlp, ent):
+    doc = nlp("No atrial lead was placed. Two septal leads were placed in the RV.")
+    atrial = ent(doc, "atrial lead")
+    assert atrial._.negated and atrial._.action == "none"
+    septal = ent(doc, "septal leads")
+    assert not septal._.negated and septal._.action == "inserted"
+
+
+def test_not_placed_after_the_target(nlp, ent):
+    doc = nlp("A right atrial lead was not placed because of a small atrium.")
+    e = ent(doc, "right atrial lead")
+    assert e._.negated and e._.action == "none"
+
+
+def test_historical_mention(nlp, ent):
+    doc = nlp("Her CCM system was implanted in 2021 for NYHA class III symptoms.")
+    e = ent(doc, "CCM system")
+    assert e._.historical and e._.action == "none"
+
+
+def test_hypothetical_mention(nlp, ent):
+    doc = nlp("We plan to place two septal leads and an Optimizer generator next month.")
+    leads = ent(doc, "two septal leads")
+    assert leads._.hypothetical and leads._.action == "none"
+    assert ent(doc, "Optimizer generator")._.hypothetical
+
+
+def test_plan_section_is_hypothetical(nlp, ent):
+    doc = nlp("PLAN:\nReturn in 3 months for CCM generator change when the battery is depleted.")
+    e = ent(doc, "CCM generator")
+    assert e._.hypothetical and e._.action == "none"
+
+
+def test_abandoned_versus_extracted_versus_inserted(nlp, ent):
+    doc = nlp("The old anterior septal lead was capped and abandoned. The old posterior septal lead "
+              "was extracted with a locking stylet. A new septal lead was advanced to the mid septum.")
+    assert ent(doc, "old anterior septal lead")._.action == "abandoned"
+    assert ent(doc, "old posterior septal lead")._.action == "removed"
+    assert ent(doc, "new septal lead")._.action == "inserted"
+
+
+def test_capped_and_left_in_situ_is_abandoned(nlp, ent):
+    doc = nlp("The fractured RV lead was left in situ, capped.")
+    assert ent(doc, "RV lead")._.action == "abandoned"
+
+
+def test_retained_reconnected_lead(nlp, ent):
+    doc = nlp("The existing atrial lead was reconnected to the new generator.")
+    assert ent(doc, "existing atrial lead")._.action == "retained"
+    assert ent(doc, "new generator")._.action == "inserted"
+
+
+def test_generator_change_removed_and_inserted(nlp, ent):
+    doc = nlp("The depleted Optimizer IVs generator was removed from the pocket and sent for analysis. "
+              "The leads were disconnected and tested. A new Optimizer Smart IPG was connected.")
+    assert ent(doc, "Optimizer IVs generator")._.action == "removed"
+    assert ent(doc, "leads")._.action == "retained"
+    assert ent(doc, "new Optimizer Smart IPG")._.action == "inserted"
+
+
+def test_passive_verb_reaches_its_own_subject_only(nlp, ent):
+    doc = nlp("The RA lead was positioned in the appendage and the two RV leads were capped.")
+    assert ent(doc, "RA lead")._.action == "inserted"
+    assert ent(doc, "two RV leads")._.action == "abandoned"
+
+
+def test_repositioned_lead(nlp, ent):
+    doc = nlp("The dislodged septal lead was repositioned to the high septum.")
+    assert ent(doc, "septal lead")._.action == "repositioned"
+
+
+def test_active_voice_forward_scope(nlp, ent):
+    doc = nlp("We removed the old generator and implanted a CCM X11 system.")
+    assert ent(doc, "old generator")._.action == "removed"
+    assert ent(doc, "CCM X11 system")._.action == "inserted"
+
+
+def test_procedure_title_makes_listed_components_inserted(nlp, ent):
+    doc = nlp("Procedure: Implantation of an OPTIMIZER Smart CCM system with right atrial lead and "
+              "two right ventricular septal leads\nOperator: Dr. B")
+    assert ent(doc, "OPTIMIZER Smart CCM system")._.action == "inserted"
+    assert ent(doc, "two right ventricular septal leads")._.action == "inserted"
+
+
+def test_icd_untouched_during_ccm_implant(nlp, ent):
+    doc = nlp("The existing left-sided ICD was not touched. Two CCM leads were placed via the right "
+              "axillary vein.")
+    icd = ent(doc, "ICD")
+    assert icd.label_ == "OTHER_DEVICE" and icd._.action == "retained" and not icd._.negated
+
+
+def test_device_clinic_visit_is_tested(nlp, ent):
+    doc = nlp("Device clinic visit. The OPTIMIZER Smart Mini was interrogated; battery and lead "
+              "impedances were normal. No programming changes.")
+    assert ent(doc, "OPTIMIZER Smart Mini")._.action == "tested"
+
+
+@pytest.mark.parametrize(
+    "line, negated",
+    [("[x] RV septal lead #1", False), ("[ ] RA lead", True), ("☐ Atrial lead", True),
+     ("☒ Ventricular lead", False)],
+)
+def test_checkbox_fields(nlp, ent, line, negated):
+    doc = nlp("Leads implanted today:\n" + line + "\n")
+    e = ent(doc, line.split(" ", 1)[1] if not line.startswith("[") else line.split("] ", 1)[1])
+    assert e._.negated is negated
+    assert (e._.action == "none") is negated
+
+
+def test_checkbox_scope_stops_at_next_box(nlp, ent):
+    doc = nlp("Hardware placed: [x] RV lead   [ ] RA lead   [x] Generator\n")
+    assert not ent(doc, "RV lead")._.negated
+    assert ent(doc, "RA lead")._.negated
+    assert not ent(doc, "Generator")._.negated
+
+
+def test_indication_text_is_not_an_action(nlp, ent):
+    doc = nlp("INDICATION:\nHeart failure; referred for cardiac contractility modulation.\n\n"
+              "PROCEDURE:\nThe septal lead was screwed in.")
+    assert ent(doc, "cardiac contractility modulation")._.action == "none"
+    assert ent(doc, "septal lead")._.action == "inserted"
+
+
+def test_speech_recognition_note_without_punctuation(nlp, ent):
+    text = ("procedure performed colon ccm generator change period the old optimiser generator was "
+            "removed from the pocket and the existing r v leads were reconnected to the new generater "
+            "period no atrial lead was placed period")
+    doc = nlp(text)
+    assert ent(doc, "old optimiser generator")._.action == "removed"
+    assert ent(doc, "existing r v leads")._.action == "retained"
+    assert ent(doc, "new generater")._.action == "inserted"
+    atrial = ent(doc, "atrial lead")
+    assert atrial._.negated and atrial._.action == "none"
+
+
+def test_ticked_no_option_negates_the_field(nlp, ent):
+    doc = nlp("Atrial sensing lead: [ ] Yes  [x] No\nVentricular leads: [x] Yes  [ ] No\n")
+    atrial = ent(doc, "Atrial sensing lead")
+    assert atrial._.negated and atrial._.action == "none"
+    assert not ent(doc, "Ventricular leads")._.negated
+
+
+def test_unticked_option_verb_does_not_apply(nlp, ent):
+    doc = nlp("RA lead: [ ] placed  [x] not placed\n")
+    e = ent(doc, "RA lead")
+    assert e._.negated and e._.action == "none"
+
+
+def test_pronoun_subject_takes_the_previous_component(nlp, ent):
+    doc = nlp("The posterior septal lead had a fractured conductor; it was capped and left in the pocket.")
+    assert ent(doc, "posterior septal lead")._.action == "abandoned"
+
+
+def test_elliptical_coordination_shares_the_verb(nlp, ent):
+    doc = nlp("The CCM septal lead was screwed into the mid septum and the atrial CCM lead into the appendage.")
+    assert ent(doc, "atrial CCM lead")._.action == "inserted"
+
+
+def test_pseudo_trigger_stylet_removed(nlp, ent):
+    doc = nlp("The RV septal lead was fixed in the septum and the stylet was removed from the lead.")
+    assert ent(doc, "RV septal lead")._.action == "inserted"
+
+
+def test_dated_implant_at_a_clinic_visit_is_tested_not_inserted(nlp, ent):
+    doc = nlp("Device check today. System: OPTIMIZER Smart, implanted 3 months ago, 2 septal leads.\n"
+              "Interrogation: normal sensing and impedance.")
+    assert ent(doc, "OPTIMIZER Smart")._.action == "tested"
+
+
+def test_field_label_actions(nlp, ent):
+    doc = nlp("Explanted: OPTIMIZER IVs generator\nImplanted: new OPTIMIZER Smart generator\n"
+              "Abandoned (capped): old RA lead\n")
+    assert ent(doc, "OPTIMIZER IVs generator")._.action == "removed"
+    assert ent(doc, "new OPTIMIZER Smart generator")._.action == "inserted"
+    assert ent(doc, "old RA lead")._.action == "abandoned"
+
+
+def test_ccm_d_integra_is_a_ccm_system_mention(nlp, ent):
+    doc = nlp("Implantation of an OPTIMIZER Integra CCM-D system.")
+    assert ent(doc, "OPTIMIZER Integra")._.action == "inserted"
+
+
+def test_pocket_relocation_moves_the_generator_not_the_leads(nlp, ent):
+    doc = nlp("CCM pocket revision. The generator was then reconnected to the two septal leads and "
+              "placed into the new subpectoral pocket.")
+    assert ent(doc, "generator")._.action == "repositioned"
+    assert ent(doc, "two septal leads")._.action == "retained"
+
+
+def test_negated_removal_keeps_the_hardware(nlp, ent):
+    doc = nlp("CCM generator change. The septal leads were not repositioned or replaced.")
+    leads = ent(doc, "septal leads")
+    assert leads._.action == "retained" and not leads._.negated

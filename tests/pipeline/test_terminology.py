@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import pytest
+
+from nlp.pipeline import COMPONENT_LABELS
+
+
+@pytest.mark.parametrize(
+    "text, span, label",
+    [
+        ("The OPTIMIZER Smart Mini was implanted.", "OPTIMIZER Smart Mini", "CCM_SYSTEM"),
+        ("A cardiac contractility modulation system was placed.",
+         "cardiac contractility modulation system", "CCM_SYSTEM"),
+        ("The Impulse Dynamics device was interrogated.", "Impulse Dynamics device", "CCM_SYSTEM"),
+        ("The CCM X11 was interrogated.", "CCM X11", "CCM_SYSTEM"),
+        ("The new OPTIMIZER Smart IPG was placed in the pocket.", "new OPTIMIZER Smart IPG",
+         "PULSE_GENERATOR"),
+        ("The old IVs generator was removed.", "old IVs generator", "PULSE_GENERATOR"),
+        ("CCM implant: the pulse-generator was secured.", "pulse-generator", "PULSE_GENERATOR"),
+        ("An RA lead was fixed in the appendage.", "RA lead", "ATRIAL_LEAD"),
+        ("The right atrial sensing electrode was screwed in.", "right atrial sensing electrode",
+         "ATRIAL_LEAD"),
+        ("Two right ventricular septal leads were advanced.", "Two right ventricular septal leads",
+         "VENTRICULAR_LEAD"),
+        ("The chronic RV lead was reconnected.", "chronic RV lead", "VENTRICULAR_LEAD"),
+        ("The LS lead was tested.", "LS lead", "VENTRICULAR_LEAD"),
+        ("CCM implant: both active-fixation leads were connected.", "both active-fixation leads",
+         "LEAD"),
+        ("A dual-chamber ICD is in place.", "dual-chamber ICD", "OTHER_DEVICE"),
+        ("The Port-A-Cath was accessed.", "Port-A-Cath", "OTHER_DEVICE"),
+        ("Access was via the right axillary vein.", "right axillary vein", "VENOUS_ACCESS"),
+        ("A left cephalic vein cutdown was performed.", "left cephalic vein cutdown", "VENOUS_ACCESS"),
+        ("The right pectoral pocket was irrigated.", "right pectoral pocket", "POCKET"),
+        ("Under fluoroscopic guidance the wire was passed.", "fluoroscopic guidance", "IMAGING"),
+        ("A contrast venogram was obtained.", "contrast venogram", "IMAGING"),
+        ("The lead was fixed on the RV high septum.", "RV high septum", "LEAD_POSITION"),
+    ],
+)
+def test_labels_and_span_extent(nlp, text, span, label, ent):
+    e = ent(nlp(text), span)
+    assert (e.text, e.label_) == (span, label)
+
+
+def test_generic_lead_is_placed_by_its_sentence(nlp, ent):
+    doc = nlp("CCM implant. The lead was screwed into the mid septum. The other lead went to the right "
+              "atrial appendage.")
+    assert ent(doc, "The lead").label_ == "VENTRICULAR_LEAD"
+    assert ent(doc, "other lead").label_ == "ATRIAL_LEAD"
+
+
+def test_unplaced_lead_stays_generic(nlp, ent):
+    doc = nlp("The OPTIMIZER pocket was opened and the lead was disconnected.")
+    assert ent(doc, "lead").label_ == "LEAD"
+
+
+@pytest.mark.parametrize(
+    "text, span, count",
+    [("Two septal leads were placed.", "Two septal leads", 2),
+     ("Both leads were connected to the Optimizer.", "Both leads", 2),
+     ("Three leads were tested.", "Three leads", 3),
+     ("RV septal leads x2 were placed.", "RV septal leads x2", 2),
+     ("Septal leads #1 and #2 were placed.", "Septal leads", 2),
+     ("The RV lead was placed.", "RV lead", 1)],
+)
+def test_counts(nlp, text, span, count, ent):
+    assert ent(nlp(text), span)._.count == count
+
+
+def test_icd_leads_beside_ccm_leads_in_one_sentence(nlp, ent):
+    doc = nlp("The ICD lead and the defibrillator coil were left alone while two CCM septal leads "
+              "were placed near the RV defibrillator lead.")
+    assert ent(doc, "ICD lead").label_ == "OTHER_DEVICE"
+    assert ent(doc, "RV defibrillator lead").label_ == "OTHER_DEVICE"
+    assert ent(doc, "two CCM septal leads").label_ == "VENTRICULAR_LEAD"
+
+
+def test_parts_of_other_devices_are_other_device(nlp, ent):
+    doc = nlp("The CCM generator was interrogated. The pacemaker generator and the coronary sinus lead "
+              "were inspected; the ICD and its leads were not touched.")
+    assert ent(doc, "pacemaker generator").label_ == "OTHER_DEVICE"
+    assert ent(doc, "coronary sinus lead").label_ == "OTHER_DEVICE"
+    assert ent(doc, "its leads").label_ == "OTHER_DEVICE"
+    assert ent(doc, "CCM generator").label_ == "PULSE_GENERATOR"
+
+
+def test_pacemaker_only_note_has_no_ccm_components(nlp):
+    text = ("OPERATIVE PROCEDURE: Dual chamber pacemaker implantation.\nThe left subclavian vein was "
+            "punctured. The ventricular lead was positioned at the apex and the atrial lead in the "
+            "appendage. Both leads were attached to the generator, which was placed in the pocket.")
+    doc = nlp(text)
+    found = [e.label_ for e in doc.ents if e.label_ in COMPONENT_LABELS]
+    assert found and set(found) == {"OTHER_DEVICE"}
+
+
+def test_chronic_care_management_is_not_a_ccm_system(nlp):
+    doc = nlp("Chronic care management (CCM) monthly call: 20 minutes of CCM time. Reviewed her "
+              "pacemaker and medications.")
+    assert all(e.label_ != "CCM_SYSTEM" for e in doc.ents)
+
+
+def test_cerebral_cavernous_malformation_is_not_a_ccm_system(nlp):
+    doc = nlp("MRI shows a cerebral cavernous malformation (CCM) in the left temporal lobe.")
+    assert all(e.label_ != "CCM_SYSTEM" for e in doc.ents)
+
+
+def test_not_device_leads(nlp):
+    doc = nlp("A 12-lead ECG was normal. Poor adherence may lead to worse outcomes. No lead poisoning.")
+    assert not [e for e in doc.ents if e.label_ in COMPONENT_LABELS]
+
+
+def test_speech_recognition_spellings(nlp, labels):
+    text = ("ccm implant period access was obtained via the right sub clavian vein under flora scopy period the r v lead "
+            "was advanced and the pulse generater was placed period the left sefalic vein was used")
+    got = {t: lab for t, lab in labels(nlp(text))}
+    assert got.get("right sub clavian vein") == "VENOUS_ACCESS"
+    assert got.get("flora scopy") == "IMAGING"
+    assert got.get("r v lead") == "VENTRICULAR_LEAD"
+    assert got.get("pulse generater") == "PULSE_GENERATOR"
+    assert got.get("left sefalic vein") == "VENOUS_ACCESS"
+
+
+def test_optimiser_and_ipg_spelled_out(nlp, ent):
+    doc = nlp("the optimiser i p g was placed in the pocket")
+    assert ent(doc, "i p g").label_ == "PULSE_GENERATOR"
+
+
+def test_bare_leads_in_a_note_without_ccm_are_not_ccm_components(nlp):
+    doc = nlp("EEG: scalp electrodes were applied. The leads were checked and the generator was off.")
+    assert all(e.label_ == "OTHER_DEVICE" for e in doc.ents if e.label_ in COMPONENT_LABELS)
