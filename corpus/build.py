@@ -44,7 +44,7 @@ NOISE_WEIGHTS = {
 TYPED_STYLES = {"ehr_template", "checkbox", "nursing_log", "terse"}
 
 
-def build(seed: int = 13, per_scenario: int = 10) -> dict[str, list[dict]]:
+def build(seed: int = 13, per_scenario: int = 16) -> dict[str, list[dict]]:
     """Every note of the corpus, grouped by split."""
     splits: dict[str, list[dict]] = {name: [] for name in SPLIT_NAMES}
     for family in all_families().values():
@@ -168,7 +168,7 @@ def _write_stats(splits: dict[str, list[dict]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Build the synthetic CCM corpus.")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--per-scenario", type=int, default=10,
+    parser.add_argument("--per-scenario", type=int, default=16,
                         help="notes per scenario per template family")
     args = parser.parse_args()
     splits = build(args.seed, args.per_scenario)

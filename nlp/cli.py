@@ -138,3 +138,53 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@app.command("spark-code")
+def spark_code(
+    input: str = typer.Argument(..., help="notes: .parquet or .jsonl (file, folder or URI)"),
+    output: str = typer.Argument(..., help="results: .parquet or .jsonl (a Spark folder of parts)"),
+    master: Optional[str] = typer.Option(None, "--master",
+                                         help="e.g. local[2], yarn (default: spark-submit's or local[*])"),
+    model: Optional[str] = typer.Option(None, "--model",
+                                        help="model folder or archive (.zip/.tar.gz, local or URI)"),
+    shared_model: bool = typer.Option(False, "--shared-model",
+                                      help="--model is a folder every executor sees: do not ship it"),
+    id_field: str = typer.Option("id", "--id-field", help="id field or column"),
+    text_field: str = typer.Option("text", "--text-field", help="text field or column"),
+    input_format: Optional[str] = typer.Option(None, "--input-format", help="parquet or jsonl"),
+    output_format: Optional[str] = typer.Option(None, "--output-format", help="parquet or jsonl"),
+    batch_size: int = typer.Option(64, "--batch-size", help="notes per spaCy batch"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace OUTPUT if it exists"),
+    single_file: bool = typer.Option(False, "--single-file",
+                                     help="JSONL to a local path: one file instead of a folder"),
+    conf: list[str] = typer.Option([], "--conf", help="Spark setting KEY=VALUE (repeatable)"),
+) -> None:
+    """Code the notes of INPUT on Spark; write one result row per input row to OUTPUT."""
+    try:
+        from nlp import spark as ccm_spark
+    except ImportError:
+        _fail("pyspark is not installed (pip install 'ccm-coder[spark]')")
+    settings = {}
+    for item in conf:
+        key, sep, value = item.partition("=")
+        if not sep:
+            _fail(f"--conf expects KEY=VALUE, got {key!r}")
+        settings[key] = value
+    try:
+        ccm_spark.file_format(input, input_format)
+        ccm_spark.file_format(output, output_format)
+        session = ccm_spark.session(master, conf=settings)
+        counts = ccm_spark.code_files(
+            session, input, output, model, shared=shared_model, id_field=id_field,
+            text_field=text_field, input_format=input_format, output_format=output_format,
+            batch_size=batch_size, overwrite=overwrite, single_file=single_file)
+    except Exception as exc:  # noqa: BLE001 - Spark's errors name paths and columns, never notes
+        from nlp.persistence import ModelIntegrityError
+
+        if isinstance(exc, (ValueError, OSError, ModelIntegrityError)):
+            _fail(str(exc))
+        _fail(f"Spark job failed: {exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}")
+    total = sum(counts.values())
+    typer.echo(f"{total:,} notes: " + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items())),
+               err=True)

@@ -19,7 +19,7 @@ import joblib
 import spacy
 
 from nlp import pipeline as _pipeline  # noqa: F401  (registers the spaCy factories)
-from nlp.coding_rules import CCM_CODES, assign_codes
+from nlp.coding_rules import assign_codes
 from nlp.edits import decide
 from nlp.facts import extract
 from nlp.features import featurize
@@ -113,9 +113,9 @@ class Coder:
             extracted = [extract(doc) for doc in docs]
             rules = [assign_codes(x.facts) for x in extracted]
             features = [featurize(doc, x, r) for doc, x, r in zip(docs, extracted, rules)]
-            probas = self.classifier.predict_proba(features)
-            for i, doc, x, r, row in zip(todo, docs, extracted, rules, probas):
-                decision = decide(dict(zip(CCM_CODES, map(float, row))), r, x, self.threshold)
+            predictions = self.classifier.predict_sets(features)
+            for i, doc, x, r, prediction in zip(todo, docs, extracted, rules, predictions):
+                decision = decide(prediction, r, x, self.threshold)
                 result = results[i]
                 result.codes, result.flags = decision.codes, decision.flags
                 result.confidence = decision.confidence

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span
 
-from nlp.coding_rules import CCM_CODES, CodingResult, apply_bundling
+from nlp.classifier import SetPrediction
+from nlp.coding_rules import CodingResult, apply_bundling
 from nlp.facts import ExtractedFacts
 from nlp.results import CodeResult, Evidence
 
@@ -39,35 +40,26 @@ class Decision:
     confidence: float
 
 
-def decide(proba: dict[str, float], rules: CodingResult, extracted: ExtractedFacts,
+def decide(prediction: SetPrediction, rules: CodingResult, extracted: ExtractedFacts,
            threshold: float) -> Decision:
     """Final codes (with units, confidence, evidence) and flags for one note."""
     family = extracted.facts.device_family
     flags: list[str] = []
     if family == "ccm_d":
         flags.append("ccm_d_out_of_scope")
-    proposed = {c: rules.codes.get(c, 1) for c in CCM_CODES if proba.get(c, 0.0) >= 0.5}
+    proposed = {c: rules.codes.get(c, 1) for c in prediction.codes}
     codes = apply_bundling(proposed) if family == "ccm" else {}
 
     if extracted.facts.stopped_early:
         flags.append("partial" if codes else "aborted")
     if family == "ccm" and set(codes) != set(rules.codes):
         flags.append("conflicting_documentation")
-    confidence = note_confidence(proba, set(codes))
+    confidence = prediction.probability(codes)
     if confidence < threshold:
         flags.append("low_confidence")
-    results = [CodeResult(code, units, proba.get(code, 0.0), _evidence(code, extracted))
+    results = [CodeResult(code, units, prediction.code_confidence.get(code, 0.0), _evidence(code, extracted))
                for code, units in sorted(codes.items())]
     return Decision(results, flags, confidence)
-
-
-def note_confidence(proba: dict[str, float], chosen: set[str]) -> float:
-    """Probability that the whole code set is right, treating codes as independent."""
-    confidence = 1.0
-    for code in CCM_CODES:
-        p = proba.get(code, 0.0)
-        confidence *= p if code in chosen else 1.0 - p
-    return confidence
 
 
 def _evidence(code: str, extracted: ExtractedFacts) -> list[Evidence]:

@@ -39,7 +39,8 @@ class ExtractedFacts:
 
 
 def asserted(ent: Span) -> bool:
-    return not (ent._.negated or ent._.historical or ent._.hypothetical)
+    """The mention says this session did something to the component."""
+    return ent._.action != "none" and not (ent._.negated or ent._.hypothetical)
 
 
 def chamber(ent: Span) -> str:
@@ -48,10 +49,18 @@ def chamber(ent: Span) -> str:
 
 
 def cue_count(doc: Doc, label: str, *, affirmed_only: bool = False) -> int:
+    """How many cues of a label the note has; affirmed: not negated, not an unticked box."""
     spans = [s for s in doc.spans.get("cues", []) if s.label_ == label]
     if affirmed_only:
-        spans = [s for s in spans if not _NEGATED_CUE.search(s.sent.text[: s.start_char - s.sent.start_char])]
+        spans = [s for s in spans if affirmed(s)]
     return len(spans)
+
+
+def affirmed(span: Span) -> bool:
+    before = span.doc.text[max(span.sent.start_char, span.start_char - 60):span.start_char]
+    if re.search(r"\[\s?\]\s*$", before):
+        return False
+    return not _NEGATED_CUE.search(span.doc.text[span.sent.start_char:span.start_char])
 
 
 def extract(doc: Doc) -> ExtractedFacts:
@@ -67,7 +76,7 @@ def extract(doc: Doc) -> ExtractedFacts:
 
     by_action: dict[str, list[Span]] = defaultdict(list)
     for e in ccm:
-        if asserted(e) and e._.action != "none":
+        if asserted(e):
             by_action[e._.action].append(e)
 
     generators = [e for e in ccm if e.label_ == "PULSE_GENERATOR"]
@@ -77,6 +86,8 @@ def extract(doc: Doc) -> ExtractedFacts:
             asserted(g) and g._.action in ("retained", "removed") for g in generators):
         gen_inserted = system_inserted
     gen_removed = [e for e in by_action["removed"] if e.label_ == "PULSE_GENERATOR"]
+    if gen_removed and not gen_inserted and any(e.label_ == "PULSE_GENERATOR" for e in by_action["retained"]):
+        gen_removed = []  # lifted out of the pocket and put back: the same generator was kept
     relocated = [e for e in by_action["repositioned"] if e.label_ in ("PULSE_GENERATOR", "CCM_SYSTEM")]
 
     leads = {action: count_leads(by_action[action]) for action in
@@ -116,13 +127,13 @@ def extract(doc: Doc) -> ExtractedFacts:
 def device_family(doc: Doc, ccm: list[Span]) -> str:
     """ccm, ccm_d (a combined CCM-defibrillator), or none (no CCM device in the note)."""
     systems = [e for e in ccm if e.label_ in ("CCM_SYSTEM", "PULSE_GENERATOR")]
-    if any(_CCM_D.search(e.text) and asserted(e) and e._.action != "none" for e in systems):
+    if any(_CCM_D.search(e.text) and asserted(e) for e in systems):
         return "ccm_d"
     if cue_count(doc, "CCM_D") and any(e._.action == "inserted" for e in ccm) \
             and not any(e.label_ == "CCM_SYSTEM" and not _CCM_D.search(e.text)
                         and e._.action == "inserted" for e in ccm):
         return "ccm_d"
-    if not any(e.label_ == "CCM_SYSTEM" for e in ccm):
+    if not ccm:  # the terminology labels leads/generators CCM only in notes with a CCM cue
         return "none"
     return "ccm"
 
@@ -166,7 +177,7 @@ def evaluation_kind(doc: Doc, ccm: list[Span], procedure_done: bool) -> tuple[st
     if procedure_done:
         return "none", []
     tested = [e for e in ccm if e._.action == "tested" and asserted(e)]
-    checked_during = [e for e in ccm if asserted(e) and e._.action == "retained" and any(
+    checked_during = [e for e in ccm if e._.action == "retained" and any(
         s.label_ == "VISIT" and s.sent == e.sent for s in doc.spans.get("cues", []))
         and not _NEGATED_CUE.search(e.sent.text)]
     spans = tested or checked_during

@@ -22,14 +22,23 @@ import numpy as np
 import nlp as package
 from nlp.calibration import choose_threshold, reliability
 from nlp.classifier import CodeSetClassifier
-from nlp.coding_rules import CCM_CODES, assign_codes
-from nlp.edits import note_confidence
+from nlp.coding_rules import assign_codes
 from nlp.facts import extract
 from nlp.features import featurize
 from nlp.persistence import CLASSIFIER, PIPELINE, write_manifest
 from nlp.pipeline import build_pipeline
+from nlp.pipeline.action_model import (
+    ACTION_MODEL,
+    ActionModel,
+    document_cues,
+    fit_action_model,
+    gold_actions,
+    mention_features,
+)
 
 MODEL_NAME = "ccm-coder"
+#: Regularisation of the mention-action model (chosen on the validation split).
+ACTION_C = 0.3
 
 
 @dataclass
@@ -47,10 +56,10 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def featurize_records(nlp, records: Iterable[dict]) -> Featurized:
-    records = list(records)
+def featurize_docs(records: list[dict], docs: Iterable) -> Featurized:
+    """Facts, rule codes and classifier features of annotated docs."""
     out = Featurized([], [], [], [])
-    for record, doc in zip(records, nlp.pipe(r["text"] for r in records)):
+    for record, doc in zip(records, docs):
         extracted = extract(doc)
         rules = assign_codes(extracted.facts)
         out.ids.append(record["id"])
@@ -60,15 +69,42 @@ def featurize_records(nlp, records: Iterable[dict]) -> Featurized:
     return out
 
 
-def exact_and_confidence(proba: np.ndarray, gold: list[dict[str, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Per note: whether the predicted set equals the gold set, and the note confidence."""
-    correct, confidence = [], []
-    for row, codes in zip(proba, gold):
-        p = dict(zip(CCM_CODES, map(float, row)))
-        chosen = {c for c, v in p.items() if v >= 0.5}
-        correct.append(chosen == set(codes))
-        confidence.append(note_confidence(p, chosen))
-    return np.array(correct), np.array(confidence)
+def featurize_records(nlp, records: list[dict]) -> Featurized:
+    return featurize_docs(records, nlp.pipe(r["text"] for r in records))
+
+
+def exact_and_confidence(classifier: CodeSetClassifier, split: Featurized) -> tuple[np.ndarray, np.ndarray]:
+    """Per note: whether the predicted set equals the gold set, and its confidence."""
+    predictions = classifier.predict_sets(split.features)
+    correct = np.array([set(p.codes) == set(g) for p, g in zip(predictions, split.gold)])
+    return correct, np.array([p.confidence for p in predictions])
+
+
+def action_examples(record: dict, doc) -> list[tuple[list[str], str]]:
+    cues = document_cues(doc)
+    return [(mention_features(ent, cues), action) for ent, action in gold_actions(doc, record["spans"])]
+
+
+def cross_fitted_train_features(nlp, records: list[dict], *, folds: int = 2, C: float = ACTION_C
+                                ) -> tuple[Featurized, list[tuple[list[str], str]]]:
+    """Classifier features of the train split whose mention actions come from action
+    models that never saw the note's writing style (folds by template family / writer),
+    so the classifier learns from actions as noisy as on unseen notes. Also returns
+    every action example, for the final action model."""
+    docs = list(nlp.pipe(r["text"] for r in records))
+    examples = [action_examples(r, d) for r, d in zip(records, docs)]
+    families = sorted({r.get("family", "") for r in records})
+    fold_of = {f: i % folds for i, f in enumerate(families)}
+    for k in range(folds):
+        held_out = [i for i, r in enumerate(records) if fold_of[r.get("family", "")] == k]
+        seen = [ex for i, r in enumerate(records) if fold_of[r.get("family", "")] != k for ex in examples[i]]
+        if not held_out or not seen:
+            continue
+        model = ActionModel(nlp)
+        model.set_weights(*fit_action_model(seen, C=C))
+        for i in held_out:
+            model(docs[i])
+    return featurize_docs(records, docs), [ex for per_note in examples for ex in per_note]
 
 
 def data_hash(paths: Iterable[Path]) -> str:
@@ -82,13 +118,15 @@ def train(corpus: Path, out: Path, *, seed: int = 0, C: float = 1.0) -> dict:
     """Fit on ``corpus/train.jsonl``, calibrate and choose the threshold on
     ``corpus/val.jsonl``, and write the model folder ``out``. Returns the manifest."""
     train_path, val_path = corpus / "train.jsonl", corpus / "val.jsonl"
+    train_records, val_records = read_jsonl(train_path), read_jsonl(val_path)
     nlp = build_pipeline()
-    train_set = featurize_records(nlp, read_jsonl(train_path))
-    val_set = featurize_records(nlp, read_jsonl(val_path))
+    train_set, examples = cross_fitted_train_features(nlp, train_records)
+    nlp.add_pipe(ACTION_MODEL).set_weights(*fit_action_model(examples, C=ACTION_C))
+    val_set = featurize_records(nlp, val_records)
 
     classifier = CodeSetClassifier(C=C, random_state=seed)
     classifier.fit(train_set.features, [set(g) for g in train_set.gold])
-    correct, confidence = exact_and_confidence(classifier.predict_proba(val_set.features), val_set.gold)
+    correct, confidence = exact_and_confidence(classifier, val_set)
     threshold = choose_threshold(confidence, correct)
     calibration = reliability(confidence, correct)
     rules_exact = float(np.mean([set(r) == set(g) for r, g in zip(val_set.rule_codes, val_set.gold)]))

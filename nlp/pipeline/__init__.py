@@ -17,7 +17,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import extensions  # noqa: F401  (registers Span._ attributes)
+from . import action_model, extensions  # noqa: F401  (register factories and Span._ attributes)
 from ._io import DATA_DIR, read_jsonl
 from .context import ContextComponent
 from .extensions import ACTIONS, SPAN_EXTENSIONS, register_extensions
@@ -79,5 +79,6 @@ def entity_records(doc: Doc) -> list[dict[str, Any]]:
             "hypothetical": bool(ent._.hypothetical),
             "count": int(ent._.count),
             "section": ent._.section,
+            "chamber": ent._.chamber,
         })
     return out

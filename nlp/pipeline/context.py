@@ -79,6 +79,45 @@ PROCEDURE_WORDS = ("incision", "incised", "sheath", "sheaths", "sutured", "sutur
                    "anesthesia", "sedation", "prepped", "draped", "fluoroscopy", "hemostasis",
                    "steri-strips", "dermabond", "sterile", "cefazolin", "vancomycin", "ebl")
 
+#: an implant that stopped before the generator went in
+ABORT_WORDS = ("aborted", "abort", "attempted", "incomplete", "terminated", "terminate", "stopped",
+               "unsuccessful", "discontinued")
+NOT_IMPLANTED = ("not implanted", "not to implant", "without implanting", "no generator was implanted",
+                 "generator was not", "no replacement was available", "no spare")
+#: a generator taken out of its pocket and put back (lead revision, upgrade): words, then phrases
+PUT_BACK_WORDS = ("reconnected", "re-connected", "reattached", "re-attached", "back", "reinserted",
+                  "re-inserted", "returned", "replaced", "reconnect")
+PUT_BACK_PHRASES = ("reconnected", "re-connected", "reattached", "re-attached", "placed back", "put back",
+                    "back in the pocket", "back into the pocket", "back in pocket", "back into pocket",
+                    "reinserted", "re-inserted", "returned to the pocket", "returned to its pocket",
+                    "returned to pocket", "replaced in the pocket", "replaced into the pocket")
+
+import re  # noqa: E402
+
+_ROW_PREFIX = re.compile(r"[ \t]*(?:[-*•·]|\d+[.)]|\[[ xX✓✔]?\]|[☐☑☒]|\|)?[ \t]*(?:\(?[a-z]?\)?[ \t]*)?",
+                         re.IGNORECASE)
+_ARROW = re.compile(r"(?:->|→|=>|-->)\s*([A-Za-z/ ,-]{3,40})")
+_COLUMN_GAP = re.compile(r"\s{2,}|\t|\s\|\s")
+_STATUS_WORDS = [
+    (re.compile(r"\b(capped|abandoned|left in (?:place|situ|pocket)|cap(?:ped)? and (?:abandon|tie))", re.I),
+     "abandoned"),
+    (re.compile(r"\b(explanted|extracted|removed|explant|extraction)\b", re.I), "removed"),
+    (re.compile(r"\b(repositioned|reposition|revised)\b", re.I), "repositioned"),
+    (re.compile(r"^\W*(new|implanted|placed|inserted|added)\b", re.I), "inserted"),
+    (re.compile(r"\b(kept|retained|reused|re-used|reconnected|existing|in use|unchanged|intact|chronic)\b",
+                re.I), "retained"),
+]
+
+
+def _status_of(cell: str) -> str | None:
+    cell = cell.strip()
+    if not cell or len(cell) > 40:
+        return None
+    for rx, action in _STATUS_WORDS:
+        if rx.search(cell):
+            return action
+    return None
+
 
 @dataclass
 class Trigger:
@@ -107,7 +146,7 @@ class ContextComponent:
         default_max_scope: int = 10,
         passive_max_scope: int = 18,
         strong_action_slack: int = 4,
-        existing_hardware_action: bool = False,
+        existing_hardware_action: bool = True,
     ) -> None:
         self.nlp = nlp
         self.name = name
@@ -119,6 +158,9 @@ class ContextComponent:
         self.index = PhraseIndex()
         self.matcher = Matcher(nlp.vocab)  # rules the phrase index cannot hold (dates, years)
         self._visit_words = np.asarray(sorted(hash_string(w) for w in set(VISIT_WORDS)), dtype=np.uint64)
+        self._put_back_words = np.asarray(sorted(hash_string(w) for w in set(PUT_BACK_WORDS)),
+                                          dtype=np.uint64)
+        self._abort_words = np.asarray(sorted(hash_string(w) for w in set(ABORT_WORDS)), dtype=np.uint64)
         self._procedure_words = np.asarray(sorted(hash_string(w) for w in set(PROCEDURE_WORDS)),
                                            dtype=np.uint64)
 
@@ -373,8 +415,7 @@ class ContextComponent:
             from_trigger = False
             if negated or historical or hypothetical or section == "indication":
                 action = "none"
-                if self.existing_hardware_action and procedure_note and not negated \
-                        and not hypothetical:
+                if not negated and not hypothetical:
                     existing.append(ent)
             else:
                 action = self._choose(actions)
@@ -399,12 +440,6 @@ class ContextComponent:
                 if ent.label_ in FAMILY:
                     previous[FAMILY[ent.label_]] = action
             decided.append((ent, action, from_trigger))
-        # policy switch: background mentions of hardware present in this session carry what
-        # the session did to that hardware (same label and head word), else "retained"
-        for ent in existing:
-            later = [e._.action for e, a, trig in decided if trig and e.label_ == ent.label_
-                     and _head(e) == _head(ent) and e.start > ent.start and a != "none"]
-            ent._.action = later[0] if later else "retained"
         # "it was capped" / "they were extracted": the subject is the last component before
         for t in triggers:
             if not t.verb or t.category not in STRONG_ACTIONS or t.scope_end - t.scope_start > 4:
@@ -437,14 +472,99 @@ class ContextComponent:
         if inserted_labels & {"CCM_SYSTEM", "PULSE_GENERATOR"}:
             inserted_labels |= {"CCM_SYSTEM", "PULSE_GENERATOR"}
         for ent, action, trig in decided:
-            if action == "tested" and ent.label_ in inserted_labels and procedure_note:
+            if action == "tested" and ent.label_ in inserted_labels and procedure_note \
+                    and ent.label_ != "OTHER_DEVICE":
                 ent._.action = "inserted"
             elif ent.label_ == "CCM_SYSTEM" and not trig and action == "retained" and procedure_note:
                 # a whole system named without a verb: new if a generator and an electrode were new
                 new_parts = {e.label_ for e, a, _ in decided if a == "inserted"}
                 if "PULSE_GENERATOR" in new_parts and new_parts & {"VENTRICULAR_LEAD", "ATRIAL_LEAD", "LEAD"}:
                     ent._.action = "inserted"
+        self._row_status(doc, decided)
+        self._put_back(doc, lowers, decided)
+        self._unfinished_implant(doc, lowers, decided)
+        if self.existing_hardware_action and existing:
+            background = {id(e) for e in existing}
+            session = [e for e, _, _ in decided if id(e) not in background]
+            apply_referents(existing, session, procedure_note, visit_checked)
         return doc
+
+    @staticmethod
+    def _row_status(doc: Doc, decided: list[tuple[Span, str, bool]]) -> None:
+        """Table rows and list items: a status column or an arrow sets the row's action.
+
+        "V2 septal lead   mid septum   590 ohms   new", "[x] RV lead #1 -> capped, left in
+        pocket", "old LS lead  --  capped/abandoned": the row's own status word wins."""
+        text = doc.text
+        seen: set[int] = set()
+        for ent, _, _ in decided:
+            if ent._.negated or ent._.hypothetical:
+                continue
+            ls = text.rfind("\n", 0, ent.start_char) + 1
+            le = text.find("\n", ent.end_char)
+            le = len(text) if le < 0 else le
+            if ls in seen and ent.label_ == "OTHER_DEVICE":
+                continue
+            head = text[ls:ent.start_char]
+            if _ROW_PREFIX.fullmatch(head) is None:
+                continue
+            rest = text[ent.end_char:le]
+            status = None
+            m = _ARROW.search(rest)
+            if m:
+                status = _status_of(m.group(1))
+            elif _COLUMN_GAP.search(rest):
+                cells = [c for c in _COLUMN_GAP.split(rest.strip()) if c.strip()]
+                if len(cells) >= 2 or (cells and _status_of(cells[-1])):
+                    status = _status_of(cells[-1]) if cells else None
+            if status:
+                seen.add(ls)
+                ent._.action = status
+                ent._.historical = False
+
+    def _unfinished_implant(self, doc: Doc, lowers: np.ndarray,
+                            decided: list[tuple[Span, str, bool]]) -> None:
+        """An implant stopped before the generator: new leads capped in the pocket stay
+        ``inserted`` (abandonment is for existing electrodes), and the system the title
+        names was not implanted (``none``)."""
+        ents = [e for e, _, _ in decided]
+        leads = [e for e in ents if e.label_ in LEAD_LABELS]
+        gens = [e for e in ents if e.label_ == "PULSE_GENERATOR"]
+        if not leads or any(e._.action in {"removed", "repositioned"} for e in gens + leads):
+            return
+        old_hw = any(({t.lower_ for t in e} & OLD_WORDS) for e in leads + gens)
+        if old_hw or not any(e._.action == "inserted" for e in leads):
+            return
+        if any(e._.action == "inserted" for e in gens):
+            return
+        text = doc.text.lower()
+        if not (member(lowers, self._abort_words).any() or any(p in text for p in NOT_IMPLANTED)):
+            return
+        for e in leads:
+            if e._.action == "abandoned":
+                e._.action = "inserted"
+        for e in ents:
+            if e.label_ == "CCM_SYSTEM" and e._.action == "inserted":
+                e._.action = "none"
+
+    def _put_back(self, doc: Doc, lowers: np.ndarray, decided: list[tuple[Span, str, bool]]) -> None:
+        """A generator lifted out ("freed", "delivered from the pocket") and put back is retained.
+
+        When no new generator goes in and the note reconnects or returns the generator, the
+        "removed" of the lifting-out words was a step of a lead procedure, not an explant."""
+        gens = [e for e, _, _ in decided if e.label_ == "PULSE_GENERATOR"]
+        if not gens or not any(e._.action == "removed" for e in gens) \
+                or any(e._.action == "inserted" for e in gens) \
+                or any(e._.action == "inserted" for e, _, _ in decided if e.label_ == "CCM_SYSTEM"):
+            return
+        if not member(lowers, self._put_back_words).any():
+            return
+        text = doc.text.lower()
+        if not any(p in text for p in PUT_BACK_PHRASES):
+            return
+        for e in gens:
+            if e._.action == "removed":
+                e._.action = "retained"
 
     @staticmethod
     def _section_actions(doc: Doc, triggers: list[Trigger]) -> dict[int, str]:
@@ -543,6 +663,88 @@ class ContextComponent:
         return self
 
 
+OLD_WORDS = {"old", "chronic", "existing", "previous", "previously", "prior", "original", "nonfunctional",
+             "remaining", "abandoned", "capped", "current"}
+NEW_WORDS = {"new", "replacement", "additional", "newly"}
+LEAD_LABELS = ("ATRIAL_LEAD", "VENTRICULAR_LEAD", "LEAD")
+
+
+def _chamber(ent: Span) -> str:
+    if ent.label_ == "ATRIAL_LEAD":
+        return "atrial"
+    if ent.label_ == "VENTRICULAR_LEAD":
+        return "ventricular"
+    return ent._.chamber if ent.label_ == "LEAD" else ""
+
+
+def referent_actions(session: list[Span], procedure_note: bool, visit: bool) -> dict[str, str]:
+    """label -> the action of the one pre-existing component a background mention can mean.
+
+    ``session``: the mentions whose action the session decided (not background). The
+    referent is unambiguous when the session did one thing to the old hardware of that
+    kind and put in no new hardware of that kind (the gold referent convention)."""
+    untouched = "retained" if procedure_note or not visit else "tested"
+    acts: dict[str, list[tuple[str, Span]]] = {}
+    for e in session:
+        if e._.action != "none":
+            acts.setdefault(e.label_, []).append((e._.action, e))
+    out: dict[str, str] = {}
+    gen = {a for a, _ in acts.get("PULSE_GENERATOR", [])}
+    if "inserted" not in gen and "inserted" not in {a for a, _ in acts.get("CCM_SYSTEM", [])}:
+        old = gen - {"tested"} or {untouched}
+        if len(old) == 1:
+            out["PULSE_GENERATOR"] = old.pop()
+        lead_acts = {a for lab in LEAD_LABELS for a, _ in acts.get(lab, [])}
+        removed_all = gen == {"removed"} and lead_acts <= {"removed"}
+        sys_acts = {a for a, _ in acts.get("CCM_SYSTEM", [])} - {"tested", "retained"}
+        out["CCM_SYSTEM"] = "removed" if removed_all or sys_acts == {"removed"} else untouched
+    inserted_chambers = {_chamber(e) for lab in LEAD_LABELS for a, e in acts.get(lab, []) if a == "inserted"}
+    for label, chamber in (("ATRIAL_LEAD", "atrial"), ("VENTRICULAR_LEAD", "ventricular"), ("LEAD", None)):
+        if chamber is None:
+            if inserted_chambers:
+                continue
+            old = {a for lab in LEAD_LABELS for a, _ in acts.get(lab, [])}
+        else:
+            if chamber in inserted_chambers or "" in inserted_chambers:
+                continue
+            old = {a for a, e in acts.get(label, []) + acts.get("LEAD", []) if _chamber(e) == chamber}
+        old = (old - {"tested"} if procedure_note else old) or {untouched}
+        if len(old) == 1:
+            out[label] = old.pop()
+    other = {a for a, _ in acts.get("OTHER_DEVICE", [])}
+    if not (visit and not procedure_note) and len(other) <= 1:
+        out["OTHER_DEVICE"] = other.pop() if other else "retained"
+    return out
+
+
+def apply_referents(background: list[Span], session: list[Span], procedure_note: bool,
+                    visit: bool) -> None:
+    """Background mentions (history, indication, dated) take the session action of their referent.
+
+    Nothing happens in a note where the session did nothing to any hardware (a consult,
+    a plan): there, nothing a background mention names is in the body today."""
+    if not any(e._.action != "none" and e.label_ != "OTHER_DEVICE" for e in session) \
+            and not (visit and not procedure_note):
+        return
+    actions = referent_actions(session, procedure_note, visit)
+    for ent in background:
+        if ent._.action != "none" or ent._.negated or ent._.hypothetical:
+            continue
+        words = {t.lower_ for t in ent}
+        action = actions.get(ent.label_)
+        if words & NEW_WORDS:
+            continue  # "the new generator" in the indication is not hardware in the body
+        if action is None and ent.label_ == "PULSE_GENERATOR" and words & OLD_WORDS:
+            # "the old generator" beside a new one: the generator that was replaced
+            old = {e._.action for e in session if e.label_ == "PULSE_GENERATOR"
+                   and e._.action not in {"inserted", "none"}}
+            action = old.pop() if len(old) == 1 else None
+        if action is None:
+            continue
+        ent._.action = action
+        ent._.historical = False
+
+
 def _head(span: Span) -> str:
     """The span's last word, singular ("leads" -> "lead"), for matching repeated mentions."""
     word = span[-1].lower_
@@ -552,7 +754,7 @@ def _head(span: Span) -> str:
 @Language.factory(
     "ccm_context",
     default_config={"default_max_scope": 10, "passive_max_scope": 18, "strong_action_slack": 4,
-                    "existing_hardware_action": False},
+                    "existing_hardware_action": True},
 )
 def make_context(
     nlp: Language, name: str, default_max_scope: int, passive_max_scope: int,

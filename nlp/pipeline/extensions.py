@@ -16,6 +16,9 @@ SPAN_EXTENSIONS: dict[str, object] = {
     "hypothetical": False,
     "count": 1,
     "section": "unknown",
+    #: "atrial" / "ventricular" / "": the chamber of a lead (for ``LEAD``: resolved from
+    #: its sentence; the label keeps saying the phrase names no chamber)
+    "chamber": "",
 }
 
 ACTIONS: tuple[str, ...] = (

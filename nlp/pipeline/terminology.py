@@ -16,8 +16,9 @@ After matching, the component
 
 1. extends each head over adjacent modifiers (left) and counts ("x2", "#1 and #2");
 2. keeps the longest non-overlapping spans (``spacy.util.filter_spans``);
-3. resolves labels: a lead whose span or sentence places it becomes
-   ``ATRIAL_LEAD``/``VENTRICULAR_LEAD``; parts of an ICD/pacemaker/CRT/other
+3. resolves labels: a lead whose span places it becomes
+   ``ATRIAL_LEAD``/``VENTRICULAR_LEAD``; a generic lead ("the lead", "both leads")
+   stays ``LEAD`` and its sentence's chamber goes to ``Span._.chamber``; parts of an ICD/pacemaker/CRT/other
    stimulator become ``OTHER_DEVICE``; in a note with no CCM cue but another
    device, every bare lead/generator is that device's (``OTHER_DEVICE``);
    "CCM" meaning chronic care management or cerebral cavernous malformation is
@@ -54,6 +55,8 @@ APPROACH_LABELS: tuple[str, ...] = ("VENOUS_ACCESS", "POCKET", "IMAGING", "LEAD_
 ALL_LABELS: tuple[str, ...] = COMPONENT_LABELS + APPROACH_LABELS
 _CCM_PART_LABELS = {"PULSE_GENERATOR", "ATRIAL_LEAD", "VENTRICULAR_LEAD", "LEAD"}
 _JOINERS = {"-", "/"}
+_CHAMBER_OF = {"ATRIAL_LEAD": "atrial", "VENTRICULAR_LEAD": "ventricular"}
+_LABEL_OF = {v: k for k, v in _CHAMBER_OF.items()}
 _HASH_RE = re.compile(r"^#\d$")
 _TIMES_RE = re.compile(r"^[x×](\d)$")
 
@@ -80,6 +83,7 @@ class DeviceTerminology:
         self.index = PhraseIndex()
         self.matcher = Matcher(nlp.vocab)  # only for patterns the phrase index cannot hold
         self._n_matcher = 0
+        self._chambers: dict[tuple[int, int], str] = {}
         self._compile()
 
     # -- rules -------------------------------------------------------------------
@@ -132,6 +136,7 @@ class DeviceTerminology:
         self.can_prev = self._set("can_prev")
         self.can_next_ok = self._set("can_next_ok")
         self.determiners = self._set("determiners")
+        self.lead_model_terms = self._set("lead_model_terms")
         self.count_words: dict[str, int] = {}
         for item in self.lexicon.get("count_words", []):
             word, _, value = item.partition("=")
@@ -325,6 +330,7 @@ class DeviceTerminology:
         if lowers is None:
             lowers = token_arrays(doc)["lower"]
         ccm_cue, other_meaning, other_present = self._doc_cues(doc, spans, lowers)
+        self._chambers = {}
         out: list[Span] = []
         for sp in spans:
             label = sp.label_
@@ -365,10 +371,15 @@ class DeviceTerminology:
                             and not has_ccm_word and not ccm_cue_in_span(sp):
                         label = "OTHER_DEVICE"
                     elif label == "LEAD":
-                        if ven and not atr:
-                            label = "VENTRICULAR_LEAD"
-                        elif atr and not ven:
-                            label = "ATRIAL_LEAD"
+                        # a generic lead keeps LEAD (entities.md); the sentence's chamber
+                        # goes to ``Span._.chamber``. A lead named by its model ("a Medtronic
+                        # 5076-52 lead was screwed into the septum") is that chamber's lead.
+                        chamber = "ventricular" if ven and not atr else "atrial" if atr and not ven else ""
+                        if chamber and any(t.lower_ in self.lead_model_terms or (
+                                t.like_num and len(t.text) >= 4) for t in sp):
+                            label = _LABEL_OF[chamber]
+                        elif chamber:
+                            self._chambers[(sp.start, sp.end)] = chamber
             final.append(Span(doc, sp.start, sp.end, label=label) if label != sp.label_ else sp)
         return final
 
@@ -393,9 +404,14 @@ class DeviceTerminology:
         existing = [e for e in doc.ents if e.label_ not in ALL_LABELS]
         spans = self.resolve(doc, filter_spans(candidates), lowers)
         doc.ents = filter_spans(existing + spans)
+        chambers = getattr(self, "_chambers", {})
         for ent in doc.ents:
             if ent.label_ in ALL_LABELS:
                 ent._.count = self._count(doc, ent) if ent.label_ in COMPONENT_LABELS else 1
+                if ent.label_ in _CHAMBER_OF:
+                    ent._.chamber = _CHAMBER_OF[ent.label_]
+                elif ent.label_ == "LEAD":
+                    ent._.chamber = chambers.get((ent.start, ent.end), "")
         return doc
 
     # -- serialisation -------------------------------------------------------------

@@ -43,6 +43,16 @@ def test_device_fields_are_device_sections(nlp):
 
 
 def test_history_section_makes_mentions_historical(nlp, ent):
-    doc = nlp("PAST MEDICAL HISTORY:\nTwo septal leads were placed in 2020.\n\nPROCEDURE:\nInterrogation.")
+    # a consult: nothing is done today, so the history mention stays historical / none
+    doc = nlp("PAST MEDICAL HISTORY:\nTwo septal leads were placed in 2020.\n\nPLAN:\nWe will discuss "
+              "options at the next visit.")
     e = ent(doc, "septal leads")
     assert e._.section == "history" and e._.historical and e._.action == "none"
+
+
+def test_history_mention_at_a_device_check_is_the_hardware_checked(nlp, ent):
+    # referent convention: the leads in the history are the ones interrogated today
+    doc = nlp("PAST MEDICAL HISTORY:\nTwo septal leads were placed in 2020.\n\nPROCEDURE:\n"
+              "The Optimizer was interrogated in clinic.")
+    e = ent(doc, "septal leads")
+    assert e._.section == "history" and e._.action == "tested" and not e._.historical

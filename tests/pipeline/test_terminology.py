@@ -41,11 +41,25 @@ def test_labels_and_span_extent(nlp, text, span, label, ent):
     assert (e.text, e.label_) == (span, label)
 
 
-def test_generic_lead_is_placed_by_its_sentence(nlp, ent):
+def test_generic_lead_keeps_label_and_gets_chamber_from_its_sentence(nlp, ent):
     doc = nlp("CCM implant. The lead was screwed into the mid septum. The other lead went to the right "
               "atrial appendage.")
-    assert ent(doc, "The lead").label_ == "VENTRICULAR_LEAD"
-    assert ent(doc, "other lead").label_ == "ATRIAL_LEAD"
+    e = ent(doc, "The lead")
+    assert (e.label_, e._.chamber) == ("LEAD", "ventricular")
+    e = ent(doc, "other lead")
+    assert (e.label_, e._.chamber) == ("LEAD", "atrial")
+
+
+def test_chamber_of_placed_and_unplaced_leads(nlp, ent):
+    doc = nlp("Optimizer upgrade. Both leads were fixed on the septum with the helix deployed. "
+              "A new RA lead was added. The pocket was closed and the lead position was checked.")
+    e = ent(doc, "Both leads")
+    assert (e.label_, e._.chamber, e._.count) == ("LEAD", "ventricular", 2)
+    assert ent(doc, "RA lead")._.chamber == "atrial"
+    assert ent(doc, "lead", 2)._.chamber == ""
+    from nlp.pipeline import entity_records
+    recs = {r["text"]: r for r in entity_records(doc)}
+    assert recs["Both leads"]["chamber"] == "ventricular"
 
 
 def test_unplaced_lead_stays_generic(nlp, ent):

@@ -1,0 +1,167 @@
+"""``ccm_action_model``: a trained second opinion on each component's action.
+
+The ConText rules (``ccm_context``) decide an action from trigger terms. This
+component re-decides it with a multinomial logistic regression over the rule's
+output and the words around the mention (its own words, a window on each side,
+the sentence, its section and a few document cues), trained on the corpus train
+split (:func:`fit_action_model`). Its weights are saved as JSON beside the
+pipeline (no pickle), so the folder stays readable and safe to load.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from . import extensions  # noqa: F401
+from .terminology import COMPONENT_LABELS
+
+ACTION_MODEL = "ccm_action_model"
+WEIGHTS_FILE = "action_model.json"
+WINDOW = 6
+
+
+def mention_features(ent: Span, doc_cues: frozenset[str]) -> list[str]:
+    """Binary features of one component mention (names only; value 1)."""
+    feats = [f"rule={ent._.action}", f"label={ent.label_}", f"section={ent._.section}",
+             f"rule+section={ent._.action}|{ent._.section}"]
+    for name in ("negated", "historical", "hypothetical"):
+        if getattr(ent._, name):
+            feats.append(name)
+    feats += [f"w={t.lower_}" for t in ent]
+    sent = ent.sent
+    left = [t.lower_ for t in doc_slice(ent.doc, max(sent.start, ent.start - WINDOW), ent.start)]
+    right = [t.lower_ for t in doc_slice(ent.doc, ent.end, min(sent.end, ent.end + WINDOW + 2))]
+    feats += [f"L={w}" for w in left] + [f"R={w}" for w in right]
+    feats += [f"L1={w}" for w in left[-1:]] + [f"R1={w}" for w in right[:1]]
+    feats += [f"R2={' '.join(right[:2])}"] if len(right) >= 2 else []
+    feats += [f"S={t.lower_}" for t in sent if t.is_alpha and len(t) > 3][:60]
+    feats += [f"doc={c}" for c in sorted(doc_cues)]
+    field, box = line_context(ent)
+    if field:
+        feats += [f"field={field}"] + [f"fieldw={w}" for w in field.split()]
+    if box:
+        feats.append(f"box={box}")
+    return feats
+
+
+def line_context(ent: Span) -> tuple[str, str]:
+    """The field label of the mention's line ("device explanted") and the state of a
+    checkbox right before it ("checked", "unchecked" or "")."""
+    text = ent.doc.text
+    line_start = text.rfind("\n", 0, ent.start_char) + 1
+    before = text[line_start:ent.start_char]
+    head, colon, _ = before.partition(":")
+    field = " ".join(head.lower().split()[-4:]) if colon and len(head) < 40 else ""
+    tail = before.rstrip()[-3:].lower()
+    box = "checked" if tail in ("[x]", "[✓]") else "unchecked" if tail in ("[ ]", "[]") else ""
+    return field, box
+
+
+def doc_slice(doc: Doc, start: int, end: int):
+    return doc[start:end] if end > start else []
+
+
+def document_cues(doc: Doc) -> frozenset[str]:
+    """Note-level context: which session actions the rules saw anywhere, and the cues."""
+    cues = {f"has_{e.label_}_{e._.action}" for e in doc.ents if e.label_ in COMPONENT_LABELS}
+    cues |= {f"cue_{s.label_}" for s in doc.spans.get("cues", [])}
+    return frozenset(cues)
+
+
+class ActionModel:
+    """Re-decides ``Span._.action`` of component mentions with trained weights."""
+
+    def __init__(self, nlp: Language, name: str = ACTION_MODEL) -> None:
+        self.name = name
+        self.classes: list[str] = []
+        self.weights: dict[str, list[float]] = {}
+        self.bias: list[float] = []
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.classes:
+            return doc
+        cues: frozenset[str] | None = None
+        for ent in doc.ents:
+            if ent.label_ not in COMPONENT_LABELS:
+                continue
+            if cues is None:
+                cues = document_cues(doc)
+            action = self.predict(mention_features(ent, cues))
+            if action != ent._.action:
+                ent._.action = action
+                if action != "none":
+                    ent._.negated = ent._.historical = ent._.hypothetical = False
+        return doc
+
+    def predict(self, features: Iterable[str]) -> str:
+        scores = list(self.bias)
+        for f in features:
+            row = self.weights.get(f)
+            if row is not None:
+                for i, w in enumerate(row):
+                    scores[i] += w
+        return self.classes[max(range(len(scores)), key=scores.__getitem__)]
+
+    def set_weights(self, classes: list[str], weights: dict[str, list[float]], bias: list[float]) -> None:
+        self.classes, self.weights, self.bias = list(classes), dict(weights), list(bias)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        data = {"classes": self.classes, "bias": self.bias, "weights": self.weights}
+        (path / WEIGHTS_FILE).write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ActionModel":
+        data = json.loads((ensure_path(path) / WEIGHTS_FILE).read_text(encoding="utf-8"))
+        self.set_weights(data["classes"], data["weights"], data["bias"])
+        return self
+
+
+@Language.factory(ACTION_MODEL)
+def make_action_model(nlp: Language, name: str) -> ActionModel:
+    return ActionModel(nlp, name)
+
+
+def fit_action_model(examples: list[tuple[list[str], str]], *, C: float = 0.5,
+                     min_count: int = 2) -> tuple[list[str], dict[str, list[float]], list[float]]:
+    """Multinomial logistic regression on (features, gold action) pairs; JSON-able weights."""
+    from collections import Counter
+
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    counts = Counter(f for feats, _ in examples for f in set(feats))
+    keep = {f for f, n in counts.items() if n >= min_count}
+    rows = [{f: 1 for f in feats if f in keep} for feats, _ in examples]
+    vectorizer = DictVectorizer()
+    X = vectorizer.fit_transform(rows)
+    y = [action for _, action in examples]
+    model = LogisticRegression(C=C, max_iter=3000)
+    model.fit(X, y)
+    classes = [str(c) for c in model.classes_]
+    coef = model.coef_ if len(classes) > 2 else [-model.coef_[0], model.coef_[0]]
+    bias = model.intercept_ if len(classes) > 2 else [-model.intercept_[0], model.intercept_[0]]
+    weights = {name: [round(float(coef[k][j]), 5) for k in range(len(classes))]
+               for name, j in vectorizer.vocabulary_.items()
+               if any(abs(coef[k][j]) > 1e-6 for k in range(len(classes)))}
+    return classes, weights, [round(float(b), 5) for b in bias]
+
+
+def gold_actions(doc: Doc, spans: list[dict[str, Any]]) -> list[tuple[Span, str]]:
+    """Pair each predicted component mention with the action of the gold span it overlaps."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in COMPONENT_LABELS:
+            continue
+        hit = next((s for s in spans if s["label"] in COMPONENT_LABELS
+                    and s["start"] < ent.end_char and s["end"] > ent.start_char), None)
+        if hit is not None:
+            out.append((ent, hit["action"]))
+    return out
+
