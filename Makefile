@@ -9,9 +9,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Install the package (editable) with every extra into .venv.
-install: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,notebooks]'
+# Install the package (editable) with every extra into .venv (again only when pyproject.toml changes).
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,notebooks]' > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	@touch $@
 
 # The test suite (what CI runs).
 test: install
@@ -20,8 +23,8 @@ test: install
 # Code the bundled synthetic sample notes and print a table.
 run: install
 	@mkdir -p out
-	$(BIN)/ccm-coder code corpus/samples/sample_notes.jsonl -o out/sample_results.jsonl
-	$(BIN)/ccm-coder show out/sample_results.jsonl
+	@$(BIN)/ccm-coder code corpus/samples/sample_notes.jsonl -o out/sample_results.jsonl
+	@$(BIN)/ccm-coder show out/sample_results.jsonl
 
 # Rebuild the synthetic corpus (corpus/data/) and its datasheet counts.
 corpus: install

@@ -48,7 +48,13 @@ MAX_CONSECUTIVE_FAILURES = 8
 
 
 class Coder(Protocol):
-    """What :func:`run` needs from the coder."""
+    """What :func:`run` needs from the coder.
+
+    ``pipe`` yields one result per ``(id, text)`` pair, in input order: a dict in the
+    schema of ``shared/spec/entities.md`` or an object with ``to_dict()`` giving one
+    (``nlp.results.NoteResult``). It may read its input from another thread, but
+    must stop reading it once it has raised or been closed.
+    """
 
     model_info: dict
 
@@ -270,6 +276,7 @@ def _code_stream(
                     held.append(_invalid(pending.popleft(), model))
                 if not pending:
                     raise _Broken("the coder returned more results than it was given notes")
+                result = _as_dict(result)
                 if not _answers(result, pending[0]):
                     raise _Broken("the coder returned a result for a different note")
                 state["failures"] = 0
@@ -328,7 +335,7 @@ def _code_one_by_one(
             yield _invalid(rec, model)
             continue
         try:
-            got = list(coder.pipe([(rec.id, rec.text)], batch_size=1, n_process=1))
+            got = [_as_dict(r) for r in coder.pipe([(rec.id, rec.text)], batch_size=1, n_process=1)]
             if len(got) != 1 or not _answers(got[0], rec):
                 raise _Broken(f"returned {len(got)} results or a result for a different note")
         except Exception as exc:  # noqa: BLE001 - any failure on one note becomes its error line
@@ -356,6 +363,14 @@ def _code_one_by_one(
         else:
             state["failures"] = 0
             yield rec, got[0]
+
+
+def _as_dict(result: Any) -> Any:
+    """A result dict; result objects (``NoteResult``) are converted with ``to_dict()``."""
+    if isinstance(result, dict):
+        return result
+    to_dict = getattr(result, "to_dict", None)
+    return to_dict() if callable(to_dict) else result
 
 
 def _answers(result: Any, rec: InputRecord) -> bool:

@@ -120,7 +120,8 @@ def show(
         for line in f:
             r = json.loads(line)
             codes = r.get("codes") or []
-            evidence = next((e["text"] for c in codes for e in c.get("evidence", [])), "")
+            pieces = [e["text"] for e in (codes[0].get("evidence", []) if codes else [])]
+            evidence = max(pieces[:2], key=len, default="")  # the first mention's sentence
             table.add_row(
                 str(r["id"]),
                 " ".join(c["code"] for c in codes) or ("error" if r["status"] == "error" else "-"),
@@ -155,6 +156,8 @@ def spark_code(
     input_format: Optional[str] = typer.Option(None, "--input-format", help="parquet or jsonl"),
     output_format: Optional[str] = typer.Option(None, "--output-format", help="parquet or jsonl"),
     batch_size: int = typer.Option(64, "--batch-size", help="notes per spaCy batch"),
+    prescreen: bool = typer.Option(True, "--prescreen/--no-prescreen",
+                                   help="skip the pipeline for notes without any CCM signal"),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace OUTPUT if it exists"),
     single_file: bool = typer.Option(False, "--single-file",
                                      help="JSONL to a local path: one file instead of a folder"),
@@ -178,7 +181,7 @@ def spark_code(
         counts = ccm_spark.code_files(
             session, input, output, model, shared=shared_model, id_field=id_field,
             text_field=text_field, input_format=input_format, output_format=output_format,
-            batch_size=batch_size, overwrite=overwrite, single_file=single_file)
+            batch_size=batch_size, prescreen=prescreen, overwrite=overwrite, single_file=single_file)
     except Exception as exc:  # noqa: BLE001 - Spark's errors name paths and columns, never notes
         from nlp.persistence import ModelIntegrityError
 

@@ -30,7 +30,7 @@ EVIDENCE_KEYS: dict[str, tuple[str, ...]] = {
     "0417T": ("evaluation",),
     "0418T": ("evaluation",),
 }
-MAX_EVIDENCE = 6
+MAX_EVIDENCE = 8
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,10 @@ def decide(prediction: SetPrediction, rules: CodingResult, extracted: ExtractedF
 
 
 def _evidence(code: str, extracted: ExtractedFacts) -> list[Evidence]:
-    """The supporting mentions first, then the sentences they stand in."""
+    """Each supporting mention, followed by the sentence it stands in."""
     spans: list[Span] = sorted({s for key in EVIDENCE_KEYS[code] for s in extracted.evidence.get(key, [])},
                                key=lambda s: s.start_char)
-    pieces = spans + [s.sent for s in spans]
+    pieces = [piece for s in spans for piece in (s, s.sent)]
     out: dict[tuple[int, int], Evidence] = {}
     for piece in pieces:
         out.setdefault((piece.start_char, piece.end_char),

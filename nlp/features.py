@@ -10,7 +10,8 @@ Feature families (all numeric, sparse, named ``kind:...``):
 - ``cue:{label}`` / ``cue+:{label}``: document cues (abort, programming change,
   visit, CCM-D, non-device "CCM", procedure-title phrases), all and affirmed;
 - ``fact:{field}``: the extracted session facts (:mod:`nlp.facts`);
-- ``rule:{code}`` / ``ruleflag:{flag}``: what the coding rules give for those facts;
+- ``rule:{code}``, ``ruleset:{codes}``, ``ruleflag:{flag}``: what the coding rules give
+  for those facts (each code, the whole set, the flags);
 - ``family:{device_family}``, ``other:{action}``: device family and non-CCM work.
 """
 
@@ -57,6 +58,7 @@ def featurize(doc: Doc, extracted: ExtractedFacts, rules: CodingResult | None = 
             feats[f"fact:evaluation:{value}"] = 1
         elif value:
             feats[f"fact:{name}"] = float(value)
+    feats[f"ruleset:{'+'.join(sorted(rules.codes)) or 'none'}"] = 1
     for code, units in rules.codes.items():
         feats[f"rule:{code}"] = 1
         feats[f"rule_units:{code}"] = units

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from nlp.coding_rules import CCM_CODES, FLAGS, apply_bundling
 
@@ -218,29 +219,44 @@ def validate_row(row: Any, number: int = 1) -> list[Problem]:
 def to_training_records(rows: Iterable[dict[str, Any]], *, source: str = "site") -> list[dict[str, Any]]:
     """Gold rows -> corpus-format records (``spans`` added) for a ``train.jsonl``.
 
-    Each mention becomes a span at the first occurrence of its text in the note
-    not already taken by an earlier mention with the same text (else its first
-    occurrence); mentions not found are left out. Component mentions without an
-    action get ``none``; approach terms always ``none``. ``count`` is the mention's
-    own, else read from a leading number word ("two", "both", "3"), else 1.
-    Validate first: rows are converted as they are.
+    Each mention becomes a span at the first occurrence of its text in the note,
+    with two refinements so that repeated and nested mentions land where they were
+    meant: a mention listed again takes the next occurrence of its text, and an
+    occurrence inside a longer mention already placed (the "generator" of
+    "OPTIMIZER Smart generator") is passed over; whole-word occurrences are
+    preferred. A mention with no occurrence left falls back to its first
+    occurrence and is dropped if that span already exists; mentions not found are
+    left out. Component mentions without an action get ``none``; approach terms
+    always ``none``. ``count`` is the mention's own, else read from a leading number
+    word ("two", "both", "3"), else 1. Validate first: rows are converted as they are.
     """
     out = []
     for row in rows:
         text = row["text"]
-        mentions, spans = [], []
+        listed = [(i, m) for i, m in enumerate(row.get("mentions") or [])
+                  if isinstance(m, dict) and isinstance(m.get("text"), str) and m["text"]
+                  and m.get("label") in LABELS]
+        placed: list[tuple[int, int]] = []
+        keys: set[tuple[int, int, str]] = set()
         taken: dict[str, int] = {}
-        for m in row.get("mentions") or []:
-            mtext = m.get("text")
-            if not isinstance(mtext, str) or not mtext or m.get("label") not in LABELS:
-                continue
-            start = text.find(mtext, taken.get(mtext, 0))
-            if start < 0:
-                start = text.find(mtext)
+        found: dict[int, tuple[int, dict[str, Any]]] = {}
+        # Longest first, so a nested text skips the occurrences inside longer mentions;
+        # the sort is stable, so repeats of one text keep their listed order.
+        for i, m in sorted(listed, key=lambda im: -len(im[1]["text"])):
+            mtext, label = m["text"], m["label"]
+            start = _occurrence(text, mtext, taken.get(mtext, 0), placed)
             if start < 0:
                 continue
             taken[mtext] = start + len(mtext)
-            label = m["label"]
+            if (start, start + len(mtext), label) in keys:
+                continue
+            keys.add((start, start + len(mtext), label))
+            placed.append((start, start + len(mtext)))
+            found[i] = (start, m)
+        mentions, spans = [], []
+        for i in sorted(found):
+            start, m = found[i]
+            mtext, label = m["text"], m["label"]
             action = m.get("action") or "none"
             if label in APPROACH_LABELS or action not in ACTIONS:
                 action = "none"
@@ -286,8 +302,7 @@ def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     return path
 
 
@@ -311,6 +326,12 @@ def _show(value: Any, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _short(key: Any, limit: int = 12) -> str:
+    """A field-name-safe short form of an object key (never note or mention text)."""
+    text = str(key)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _check_codes(row: dict[str, Any], add) -> dict[str, int] | None:
     if "codes" not in row:
         add("codes", "missing (use {} for a note with no CCM code)")
@@ -322,7 +343,7 @@ def _check_codes(row: dict[str, Any], add) -> dict[str, int] | None:
     ok: dict[str, int] = {}
     for code, units in codes.items():
         if code not in CCM_CODES:
-            add(f"codes.{_show(code)}", "unknown code (expected one of 0408T-0418T)")
+            add(f"codes.{_short(code)}", "unknown code (expected one of 0408T-0418T)")
             continue
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
             add(f"codes.{code}", f"units must be a positive integer, got {_show(units)}")
@@ -405,6 +426,31 @@ def _check_evidence(codes: dict[str, int], mentions: list[dict[str, Any]], add) 
         labels, actions, what = _CODE_EVIDENCE[code]
         if not any(label in labels and action in actions for label, action in components):
             add("mentions", f"{code} is coded but no mention is {what}", WARNING)
+
+
+def _occurrence(text: str, sub: str, after: int, placed: list[tuple[int, int]]) -> int:
+    """Where a mention goes: the first whole-word occurrence from ``after`` that is not
+    inside a placed span, else any such occurrence, else the first occurrence (-1: none)."""
+    starts, i = [], text.find(sub)
+    while i >= 0:
+        starts.append(i)
+        i = text.find(sub, i + 1)
+    if not starts:
+        return -1
+
+    def free(s: int) -> bool:
+        return not any(a <= s and s + len(sub) <= b and (a, b) != (s, s + len(sub)) for a, b in placed)
+
+    def whole_word(s: int) -> bool:
+        before = text[s - 1] if s > 0 else " "
+        after_char = text[s + len(sub)] if s + len(sub) < len(text) else " "
+        return not (before.isalnum() and sub[0].isalnum()) and not (after_char.isalnum() and sub[-1].isalnum())
+
+    candidates = [s for s in starts if s >= after and free(s)]
+    for s in candidates:
+        if whole_word(s):
+            return s
+    return candidates[0] if candidates else starts[0]
 
 
 def _count_of(text: str) -> int:

@@ -51,8 +51,9 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pyspark is the optional ``spark`` extra
     import pandas as pd
@@ -83,8 +84,14 @@ _ID, _TEXT, _ERR_TYPE, _ERR_MSG, _LINE, _ROWNO = "_ccm_id", "_ccm_text", "_ccm_e
 
 def result_schema(with_json: bool = False):
     """The StructType of :func:`code_dataframe`'s output (plus ``json`` if asked)."""
-    from pyspark.sql.types import (ArrayType, DoubleType, IntegerType, StringType, StructField,
-                                   StructType)
+    from pyspark.sql.types import (
+        ArrayType,
+        DoubleType,
+        IntegerType,
+        StringType,
+        StructField,
+        StructType,
+    )
 
     def s(*names: str) -> StructType:
         return StructType([StructField(n, StringType()) for n in names])
@@ -111,7 +118,7 @@ def result_schema(with_json: bool = False):
 # --------------------------------------------------------------------------- model shipping
 
 _SHIPPED: dict[tuple[str, str], str] = {}   # (application id, source) -> archive name
-_ZIP_DIR: Optional[str] = None
+_ZIP_DIR: str | None = None
 
 
 def _zip_dir() -> str:
@@ -142,7 +149,7 @@ def _is_archive(name: str) -> bool:
     return name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
-def model_ref(spark: "SparkSession", model: str | os.PathLike[str] | None = None, *,
+def model_ref(spark: SparkSession, model: str | os.PathLike[str] | None = None, *,
               shared: bool = False) -> tuple[str, str]:
     """Make ``model`` reachable from the executors; returns what the workers load.
 
@@ -182,7 +189,7 @@ def model_ref(spark: "SparkSession", model: str | os.PathLike[str] | None = None
 
 # --------------------------------------------------------------------------- worker side
 
-_CODERS: dict[tuple[str, str], Any] = {}   # per Python worker process: model ref -> Coder
+_CODERS: dict[tuple[str, str, bool], Any] = {}   # per Python worker: (ref, prescreen) -> Coder
 
 
 def _model_folder(ref: tuple[str, str]) -> Path:
@@ -200,14 +207,15 @@ def _model_folder(ref: tuple[str, str]) -> Path:
     raise FileNotFoundError(f"shipped model archive {value} holds no manifest.json")
 
 
-def _coder_for(ref: tuple[str, str]):
+def _coder_for(ref: tuple[str, str], prescreen: bool = True):
     """The worker's coder for ``ref``, loaded on first use and then reused."""
-    coder = _CODERS.get(ref)
+    key = (ref[0], ref[1], prescreen)
+    coder = _CODERS.get(key)
     if coder is None:
         from nlp.coder import load
 
-        coder = load(_model_folder(ref))
-        _CODERS[ref] = coder
+        coder = load(_model_folder(ref), prescreen=prescreen)
+        _CODERS[key] = coder
         log = os.environ.get(LOAD_LOG_ENV)
         if log:
             with open(log, "a", encoding="utf-8") as f:
@@ -215,7 +223,7 @@ def _coder_for(ref: tuple[str, str]):
     return coder
 
 
-def _check_text(text: Any, col: str, max_chars: int) -> Optional[tuple[str, str]]:
+def _check_text(text: Any, col: str, max_chars: int) -> tuple[str, str] | None:
     """Why ``text`` cannot be coded (error type, message), or None. Never quotes it."""
     from nlp.reader import BINARY_MIN_CHARS, BINARY_THRESHOLD
 
@@ -239,8 +247,8 @@ def _json_type(value: Any) -> str:
     return json_type(value)
 
 
-def _parse_line(line: Optional[str], lineno: int, id_field: str,
-                text_field: str) -> Optional[tuple[Any, Any, Optional[tuple[str, str]]]]:
+def _parse_line(line: str | None, lineno: int, id_field: str,
+                text_field: str) -> tuple[Any, Any, tuple[str, str] | None] | None:
     """(id, text, error) of one JSONL line like ``nlp.reader``; None for a blank line."""
     if line is None:
         return None
@@ -270,8 +278,8 @@ def _parse_line(line: Optional[str], lineno: int, id_field: str,
     if text is None:
         return note_id, None, (MISSING_TEXT, f"{where}: field {text_field!r} is null")
     if not isinstance(text, str):
-        return note_id, None, (INVALID_TEXT, f"{where}: field {text_field!r} must be a string, "
-                                             f"got {_json_type(text)}")
+        message = f"{where}: field {text_field!r} must be a string, got {_json_type(text)}"
+        return note_id, None, (INVALID_TEXT, message)
     return note_id, text, None
 
 
@@ -293,18 +301,18 @@ def _row(result, with_json: bool) -> dict[str, Any]:
     return row
 
 
-def _code_frames(frames: Iterator["pd.DataFrame"], *, ref: tuple[str, str], text_name: str,
-                 batch_size: int, max_chars: int, with_json: bool, jsonl: Optional[dict] = None
-                 ) -> Iterator["pd.DataFrame"]:
+def _code_frames(frames: Iterator[pd.DataFrame], *, ref: tuple[str, str], text_name: str,
+                 batch_size: int, max_chars: int, with_json: bool, prescreen: bool = True,
+                 jsonl: dict | None = None) -> Iterator[pd.DataFrame]:
     """The ``mapInPandas`` function: code each Arrow batch, one row out per row in."""
     import pandas as pd
 
     from nlp.results import NoteResult
 
-    coder = _coder_for(ref)
+    coder = _coder_for(ref, prescreen)
     columns = list(result_schema(with_json).fieldNames())
     for pdf in frames:
-        notes: list[tuple[Any, Any, Optional[tuple[str, str]]]] = []
+        notes: list[tuple[Any, Any, tuple[str, str] | None]] = []
         if jsonl is not None:
             offsets = jsonl["offsets"]
             for line, m in zip(pdf["value"], pdf[_ROWNO]):
@@ -337,15 +345,16 @@ def _code_frames(frames: Iterator["pd.DataFrame"], *, ref: tuple[str, str], text
 
 # --------------------------------------------------------------------------- driver side
 
-def code_dataframe(df: "DataFrame", text_col: str = "text", id_col: str = "id",
+def code_dataframe(df: DataFrame, text_col: str = "text", id_col: str = "id",
                    model: str | os.PathLike[str] | None = None, *, shared: bool = False,
-                   batch_size: int = 64, max_chars: Optional[int] = None,
-                   with_json: bool = False) -> "DataFrame":
+                   batch_size: int = 64, max_chars: int | None = None,
+                   prescreen: bool = True, with_json: bool = False) -> DataFrame:
     """Code every row of ``df``: one output row per input row (see the module docstring).
 
     ``text_col`` should be a string column; a null, blank, too long (``max_chars``,
     default :data:`nlp.coder.MAX_NOTE_CHARS`) or non-string value becomes an error
-    row. ``with_json=True`` adds ``json``: each row's result as the JSON line
+    row. ``prescreen=False`` runs the pipeline even on notes without any CCM signal
+    (as ``ccm-coder code --no-prescreen``). ``with_json=True`` adds ``json``: each row's result as the JSON line
     ``ccm-coder code`` writes.
     """
     from pyspark.sql import functions as F
@@ -372,14 +381,15 @@ def code_dataframe(df: "DataFrame", text_col: str = "text", id_col: str = "id",
     inputs = df.select(F.col(id_col).cast("string").alias(_ID), text.alias(_TEXT),
                        err_type.alias(_ERR_TYPE), err_msg.alias(_ERR_MSG))
     fn = functools.partial(_code_frames, ref=ref, text_name=text_col, batch_size=batch_size,
-                           max_chars=max_chars or MAX_NOTE_CHARS, with_json=with_json)
+                           max_chars=max_chars or MAX_NOTE_CHARS, with_json=with_json,
+                           prescreen=prescreen)
     return inputs.mapInPandas(fn, result_schema(with_json))
 
 
-def code_jsonl(spark: "SparkSession", path: str, model: str | os.PathLike[str] | None = None, *,
+def code_jsonl(spark: SparkSession, path: str, model: str | os.PathLike[str] | None = None, *,
                shared: bool = False, id_field: str = "id", text_field: str = "text",
-               batch_size: int = 64, max_chars: Optional[int] = None,
-               with_json: bool = False) -> "DataFrame":
+               batch_size: int = 64, max_chars: int | None = None,
+               prescreen: bool = True, with_json: bool = False) -> DataFrame:
     """Code a JSON Lines file (or folder of them, ``.gz`` too) like ``ccm-coder code``.
 
     Every non-blank line is one row, read as text and parsed on the workers, so a
@@ -399,12 +409,12 @@ def code_jsonl(spark: "SparkSession", path: str, model: str | os.PathLike[str] |
         offsets[int(p)], total = total, total + int(counts[p])
     fn = functools.partial(_code_frames, ref=ref, text_name=text_field, batch_size=batch_size,
                            max_chars=max_chars or MAX_NOTE_CHARS, with_json=with_json,
-                           jsonl={"offsets": offsets, "id_field": id_field, "text_field": text_field})
+                           prescreen=prescreen, jsonl={"offsets": offsets, "id_field": id_field, "text_field": text_field})
     return lines.mapInPandas(fn, result_schema(with_json))
 
 
-def session(master: Optional[str] = None, app_name: str = "ccm-coder",
-            conf: Optional[dict[str, str]] = None) -> "SparkSession":
+def session(master: str | None = None, app_name: str = "ccm-coder",
+            conf: dict[str, str] | None = None) -> SparkSession:
     """A SparkSession; in local mode the workers run this interpreter."""
     from pyspark.sql import SparkSession
 
@@ -418,15 +428,14 @@ def session(master: Optional[str] = None, app_name: str = "ccm-coder",
     return builder.getOrCreate()
 
 
-def file_format(path: str, given: Optional[str] = None) -> str:
+def file_format(path: str, given: str | None = None) -> str:
     """``parquet`` or ``jsonl``, from ``given`` or the path's extension."""
     if given:
         if given not in ("parquet", "jsonl"):
             raise ValueError(f"unknown format {given!r} (parquet or jsonl)")
         return given
     name = path.rstrip("/").lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
+    name = name.removesuffix(".gz")
     if name.endswith(".parquet"):
         return "parquet"
     if name.endswith((".jsonl", ".ndjson", ".json")):
@@ -435,10 +444,10 @@ def file_format(path: str, given: Optional[str] = None) -> str:
                      "(.parquet, .jsonl); say it with --input-format/--output-format")
 
 
-def code_files(spark: "SparkSession", input: str, output: str, model: str | None = None, *,
+def code_files(spark: SparkSession, input: str, output: str, model: str | None = None, *,
                shared: bool = False, id_field: str = "id", text_field: str = "text",
-               input_format: Optional[str] = None, output_format: Optional[str] = None,
-               batch_size: int = 64, overwrite: bool = False,
+               input_format: str | None = None, output_format: str | None = None,
+               batch_size: int = 64, prescreen: bool = True, overwrite: bool = False,
                single_file: bool = False) -> dict[str, int]:
     """Read notes (Parquet or JSONL), code them, write the results; returns counts by status.
 
@@ -450,10 +459,12 @@ def code_files(spark: "SparkSession", input: str, output: str, model: str | None
     as_json = fout == "jsonl"
     if fin == "jsonl":
         coded = code_jsonl(spark, input, model, shared=shared, id_field=id_field,
-                           text_field=text_field, batch_size=batch_size, with_json=as_json)
+                           text_field=text_field, batch_size=batch_size, prescreen=prescreen,
+                           with_json=as_json)
     else:
         coded = code_dataframe(spark.read.parquet(input), text_field, id_field, model,
-                               shared=shared, batch_size=batch_size, with_json=as_json)
+                               shared=shared, batch_size=batch_size, prescreen=prescreen,
+                               with_json=as_json)
     mode = "overwrite" if overwrite else "errorifexists"
     if fout == "parquet":
         coded.write.mode(mode).parquet(output)
@@ -484,7 +495,7 @@ def code_files(spark: "SparkSession", input: str, output: str, model: str | None
     return {str(k): int(v) for k, v in counts}
 
 
-def main(argv: Optional[list[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point for ``spark-submit .../nlp/spark.py INPUT OUTPUT [options]``."""
     from nlp.cli import app
 

@@ -9,7 +9,7 @@ import logging
 import sys
 
 import pytest
-from conftest import CANARY, MODEL_INFO, FakeCoder
+from tests.fakes import CANARY, MODEL_INFO, FakeCoder
 
 from nlp import bulk
 from nlp.bulk import CoderError, Summary, run
@@ -68,9 +68,7 @@ def _make_source(tmp_path, fmt, monkeypatch):
         return src
     if fmt == "csv":
         src = tmp_path / "in.csv"
-        src.write_text(
-            "id,text\n" + "".join(f'{i},"{t}"\n' for i, t in NOTES), encoding="utf-8"
-        )
+        src.write_text("id,text\n" + "".join(f'{i},"{t}"\n' for i, t in NOTES), encoding="utf-8")
         return src
     if fmt == "folder":
         src = tmp_path / "notes"
@@ -110,6 +108,25 @@ def test_dash_output_writes_jsonl_to_stdout(tmp_path, capsys, coder):
     assert [json.loads(line)["id"] for line in out.splitlines()] == [i for i, _ in NOTES]
 
 
+def test_result_objects_with_to_dict_are_accepted(tmp_path):
+    class Result:  # like nlp.results.NoteResult
+        def __init__(self, data):
+            self.data = data
+
+        def to_dict(self):
+            return self.data
+
+    class ObjectCoder(FakeCoder):
+        def pipe(self, records, *, batch_size, n_process):
+            for r in super().pipe(records, batch_size=batch_size, n_process=n_process):
+                yield Result(r)
+
+    out = tmp_path / "out.jsonl"
+    summary = run(ObjectCoder(), notes_jsonl(tmp_path / "in.jsonl"), out)
+    assert [r["id"] for r in read_out(out)] == [i for i, _ in NOTES]
+    assert (summary.ok, summary.errors) == (4, 0)
+
+
 def test_batch_size_and_n_process_reach_the_coder(tmp_path, coder):
     run(coder, notes_jsonl(tmp_path / "in.jsonl"), tmp_path / "o.jsonl", batch_size=5, n_process=2)
     assert coder.calls == [(5, 2)]  # one streaming call: workers start once
@@ -138,7 +155,10 @@ def test_invalid_records_become_error_records_in_place(tmp_path, coder):
         assert r["codes"] == [] and r["flags"] == [] and r["entities"] == []
         assert r["model"] == MODEL_INFO and set(r["error"]) == {"type", "message"}
     assert [r["error"]["type"] for r in results[1:5]] == [
-        "InvalidJSON", "MissingText", "InvalidText", "EmptyText"
+        "InvalidJSON",
+        "MissingText",
+        "InvalidText",
+        "EmptyText",
     ]
     assert coder.coded == 2  # the coder never saw an invalid record
     assert (summary.notes, summary.ok, summary.errors) == (6, 2, 4)
@@ -175,9 +195,13 @@ def test_binary_and_control_characters_keep_one_line_per_record(tmp_path):
     text = "a\x0bb\x0cc\x1cd\x1de\x1ef\x85g\u2028h\u2029i\x00j\rk"
     src = tmp_path / "in.jsonl"
     src.write_bytes(
-        json.dumps({"id": "ctl", "text": text}).encode() + b"\n"
-        + json.dumps({"id": "bin", "text": "\x00" * 50 + "x"}).encode() + b"\n"
-        + b'{"id": "raw", "text": "\xff\xfe\x00\x01' + bytes(range(0x80, 0xFF)) + b'"}\n'
+        json.dumps({"id": "ctl", "text": text}).encode()
+        + b"\n"
+        + json.dumps({"id": "bin", "text": "\x00" * 50 + "x"}).encode()
+        + b"\n"
+        + b'{"id": "raw", "text": "\xff\xfe\x00\x01'
+        + bytes(range(0x80, 0xFF))
+        + b'"}\n'
     )
     out = tmp_path / "out.jsonl"
     run(EchoCoder(), src, out)
@@ -198,7 +222,9 @@ def test_a_5mb_note_is_coded(tmp_path, coder):
 
 
 def test_order_and_count_hold_over_many_batches(tmp_path):
-    notes = [(f"n{i:04d}", f"note {i}" + (" POISON" if i in (3, 250, 777) else "")) for i in range(1000)]
+    notes = [
+        (f"n{i:04d}", f"note {i}" + (" POISON" if i in (3, 250, 777) else "")) for i in range(1000)
+    ]
     src = notes_jsonl(tmp_path / "in.jsonl", notes)
     out = tmp_path / "out.jsonl"
     summary = run(FakeCoder(fail_on="POISON"), src, out, batch_size=7)
@@ -408,7 +434,7 @@ def test_no_note_text_in_messages_logs_progress_or_output(tmp_path, capsys, capl
     src = tmp_path / "in.jsonl"
     src.write_bytes(
         b'{"id": "ok1", "text": "generator"}\n'
-        b'{"id": "bad1", "text": "' + CANARY.encode() + b'\n'
+        b'{"id": "bad1", "text": "' + CANARY.encode() + b"\n"
         b'{"id": "bad2", "text": ["' + CANARY.encode() + b'"]}\n'
         b'{"id": "bad3", "text": {"' + CANARY.encode() + b'": 1}}\n'
         b'["' + CANARY.encode() + b'"]\n'

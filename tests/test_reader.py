@@ -10,7 +10,7 @@ import os
 import sys
 
 import pytest
-from conftest import CANARY
+from tests.fakes import CANARY
 
 from nlp.reader import (
     INVALID_UTF8,
@@ -137,8 +137,8 @@ def test_malformed_json_line_is_an_error_record_naming_its_line(tmp_path):
     src = tmp_path / "notes.jsonl"
     src.write_bytes(
         b'{"id": "a", "text": "fine"}\n'
-        b'{"id": "b", "text": "' + CANARY.encode() + b' unterminated\n'
-        b'[1, 2]\n'
+        b'{"id": "b", "text": "' + CANARY.encode() + b" unterminated\n"
+        b"[1, 2]\n"
         b'"just a string ' + CANARY.encode() + b'"\n'
         b'{"id": "c", "text": "fine too"}\n'
     )

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from conftest import MODEL_INFO
+from tests.fakes import MODEL_INFO
 
 from nlp.writer import (
     CSV_COLUMNS,
@@ -22,9 +22,7 @@ def result(note_id: str, codes=(), flags=(), status="ok", error=None) -> dict:
     return {
         "id": note_id,
         "status": status,
-        "codes": [
-            {"code": c, "units": u, "confidence": p, "evidence": []} for c, u, p in codes
-        ],
+        "codes": [{"code": c, "units": u, "confidence": p, "evidence": []} for c, u, p in codes],
         "flags": list(flags),
         "entities": [],
         "error": error,
@@ -154,7 +152,7 @@ def test_resume_drops_a_torn_last_line_and_counts_complete_records(tmp_path, suf
     write_all(out, RESULTS)
     complete = out.read_bytes()
     with open(out, "ab") as fh:  # a kill -9 in the middle of the next line
-        fh.write(b'{"id": "d", "status": "ok", "co' if suffix == ".jsonl" else b'd,0409T,1,0.')
+        fh.write(b'{"id": "d", "status": "ok", "co' if suffix == ".jsonl" else b"d,0409T,1,0.")
     w = open_output(out, resume=True)
     assert w.skip == 3 and [r.id for r in w.existing] == ["a", "b", "c"]
     assert w.dropped_bytes > 0

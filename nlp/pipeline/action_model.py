@@ -22,11 +22,22 @@ from . import extensions  # noqa: F401
 from .terminology import COMPONENT_LABELS
 
 ACTION_MODEL = "ccm_action_model"
+LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "action_lexicon.json"
 WEIGHTS_FILE = "action_model.json"
 WINDOW = 6
 
 
-def mention_features(ent: Span, doc_cues: frozenset[str]) -> list[str]:
+def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, list[str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def word_classes(words: Iterable[str], lexicon: dict[str, list[str]]) -> set[str]:
+    """The lexicon classes any of the words belongs to (by stem)."""
+    return {cls for w in words for cls, stems in lexicon.items() if w.startswith(tuple(stems))}
+
+
+def mention_features(ent: Span, doc_cues: frozenset[str], lexicon: dict[str, list[str]]) -> list[str]:
     """Binary features of one component mention (names only; value 1)."""
     feats = [f"rule={ent._.action}", f"label={ent.label_}", f"section={ent._.section}",
              f"rule+section={ent._.action}|{ent._.section}"]
@@ -45,8 +56,13 @@ def mention_features(ent: Span, doc_cues: frozenset[str]) -> list[str]:
     field, box = line_context(ent)
     if field:
         feats += [f"field={field}"] + [f"fieldw={w}" for w in field.split()]
+        feats += [f"fieldcls={c}" for c in word_classes(field.split(), lexicon)]
     if box:
         feats.append(f"box={box}")
+    feats += [f"wcls={c}" for c in word_classes((t.lower_ for t in ent), lexicon)]
+    feats += [f"Lcls={c}" for c in word_classes(left, lexicon)]
+    feats += [f"Rcls={c}" for c in word_classes(right, lexicon)]
+    feats += [f"Scls={c}" for c in word_classes((t.lower_ for t in sent), lexicon)]
     return feats
 
 
@@ -82,6 +98,7 @@ class ActionModel:
         self.classes: list[str] = []
         self.weights: dict[str, list[float]] = {}
         self.bias: list[float] = []
+        self.lexicon: dict[str, list[str]] = load_lexicon()
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.classes:
@@ -92,7 +109,7 @@ class ActionModel:
                 continue
             if cues is None:
                 cues = document_cues(doc)
-            action = self.predict(mention_features(ent, cues))
+            action = self.predict(mention_features(ent, cues, self.lexicon))
             if action != ent._.action:
                 ent._.action = action
                 if action != "none":
@@ -114,12 +131,14 @@ class ActionModel:
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)
-        data = {"classes": self.classes, "bias": self.bias, "weights": self.weights}
+        data = {"classes": self.classes, "bias": self.bias, "weights": self.weights,
+                "lexicon": self.lexicon}
         (path / WEIGHTS_FILE).write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ActionModel":
         data = json.loads((ensure_path(path) / WEIGHTS_FILE).read_text(encoding="utf-8"))
         self.set_weights(data["classes"], data["weights"], data["bias"])
+        self.lexicon = data["lexicon"]
         return self
 
 

@@ -26,6 +26,14 @@ Decision for a component span (precedence as in ``entities.md``):
    and repositioning win over a slightly nearer retain/insert verb);
 4. otherwise the action of the previous mention with the same label, else
    ``retained`` in a procedure note and ``tested`` at a device-clinic visit.
+
+Document-level steps after that: a table row's status column or a list row's arrow
+("-> capped") sets the row's action; a generator lifted out and put back (reconnected,
+returned to the pocket, no new generator) is ``retained``; new leads capped in an implant
+stopped before the generator stay ``inserted`` and the system it names is ``none``; and,
+with ``existing_hardware_action`` (default on), the referent convention: background
+mentions (history, indication, dated) of hardware in the body take the session action of
+the same component when that is unambiguous (``apply_referents``).
 """
 
 from __future__ import annotations
@@ -495,20 +503,31 @@ class ContextComponent:
 
         "V2 septal lead   mid septum   590 ohms   new", "[x] RV lead #1 -> capped, left in
         pocket", "old LS lead  --  capped/abandoned": the row's own status word wins."""
-        text = doc.text
+        n = len(doc)
         seen: set[int] = set()
         for ent, _, _ in decided:
             if ent._.negated or ent._.hypothetical:
                 continue
-            ls = text.rfind("\n", 0, ent.start_char) + 1
-            le = text.find("\n", ent.end_char)
-            le = len(text) if le < 0 else le
+            # token walk (no doc.text): the row starts at a line break a few tokens back
+            j = ent.start - 1
+            while j >= 0 and j >= ent.start - 5 and "\n" not in doc[j].text_with_ws:
+                j -= 1
+            if j >= 0 and "\n" not in doc[j].text_with_ws:
+                continue
+            ls = j + 1
             if ls in seen and ent.label_ == "OTHER_DEVICE":
                 continue
-            head = text[ls:ent.start_char]
+            head = doc[ls:ent.start].text if ls < ent.start else ""
             if _ROW_PREFIX.fullmatch(head) is None:
                 continue
-            rest = text[ent.end_char:le]
+            k = ent.end
+            if ent.end > 0 and "\n" in doc[ent.end - 1].whitespace_:
+                continue
+            while k < n and k - ent.end < 40 and "\n" not in doc[k].text_with_ws:
+                k += 1
+            if k < n and not doc[k].is_space:
+                k += 1  # the last token of the line (its whitespace holds the break)
+            rest = doc[ent.end - 1:k].text[len(doc[ent.end - 1].text):] if k > ent.end else ""
             status = None
             m = _ARROW.search(rest)
             if m:
@@ -723,8 +742,7 @@ def apply_referents(background: list[Span], session: list[Span], procedure_note:
 
     Nothing happens in a note where the session did nothing to any hardware (a consult,
     a plan): there, nothing a background mention names is in the body today."""
-    if not any(e._.action != "none" and e.label_ != "OTHER_DEVICE" for e in session) \
-            and not (visit and not procedure_note):
+    if not any(e._.action != "none" for e in session) and not (visit and not procedure_note):
         return
     actions = referent_actions(session, procedure_note, visit)
     for ent in background:

@@ -196,3 +196,82 @@ def test_negated_removal_keeps_the_hardware(nlp, ent):
     doc = nlp("CCM generator change. The septal leads were not repositioned or replaced.")
     leads = ent(doc, "septal leads")
     assert leads._.action == "retained" and not leads._.negated
+
+
+# -- document-level session facts (referent convention, put-back generator, rows, aborted) --
+
+def test_background_ccm_system_during_icd_work_is_retained(nlp, ent):
+    doc = nlp("INDICATION: ICD at elective replacement. She also has an OPTIMIZER Smart system "
+              "implanted in 2021.\n\nPROCEDURE: The pocket was opened under local anesthesia. The old ICD "
+              "generator was removed and a new ICD generator was connected. Hemostasis was obtained.")
+    e = ent(doc, "OPTIMIZER Smart system")
+    assert e._.action == "retained" and not e._.historical
+
+
+def test_background_leads_of_a_staged_generator_implant_are_retained(nlp, ent):
+    doc = nlp("Indication: the two septal leads placed last week are capped in the pocket.\n"
+              "Procedure: the pocket was reopened with sterile technique. A new OPTIMIZER Smart Mini "
+              "generator was connected and placed in the pocket.")
+    assert ent(doc, "two septal leads")._.action == "retained"
+    assert ent(doc, "new OPTIMIZER Smart Mini generator")._.action == "inserted"
+
+
+def test_background_leads_of_a_full_explant_are_removed(nlp, ent):
+    doc = nlp("Indication: pocket infection of the CCM system with two septal leads.\n"
+              "Procedure: under sterile technique the generator was removed. Both septal leads were "
+              "extracted with a locking stylet.")
+    assert ent(doc, "two septal leads")._.action == "removed"
+    assert ent(doc, "CCM system")._.action == "removed"
+
+
+def test_consult_background_stays_none(nlp, ent):
+    doc = nlp("Indication: HFrEF. She has an ICD implanted in 2019.\nPlan: we will plan a CCM "
+              "system implant next month.")
+    assert ent(doc, "ICD")._.action == "none"
+    assert ent(doc, "CCM system")._.action == "none"
+
+
+def test_negated_background_mention_stays_none(nlp, ent):
+    doc = nlp("Indication: no atrial lead was ever placed.\nProcedure: under local anesthesia the old "
+              "Optimizer generator was removed and a new generator was connected to the leads.")
+    assert ent(doc, "atrial lead")._.action == "none"
+
+
+def test_generator_lifted_out_and_put_back_is_retained(nlp, ent):
+    doc = nlp("The pocket was opened and the Optimizer generator was freed and delivered from the pocket. "
+              "The old RV lead was extracted and a new RV septal lead was screwed into the septum. "
+              "The leads were reconnected to the generator and it was placed back in the pocket.")
+    assert ent(doc, "Optimizer generator")._.action == "retained"
+    assert ent(doc, "old RV lead")._.action == "removed"
+
+
+def test_generator_explant_without_put_back_stays_removed(nlp, ent):
+    doc = nlp("The pocket was opened and the Optimizer generator was freed and removed. Both leads "
+              "were capped and left in the pocket.")
+    assert ent(doc, "Optimizer generator")._.action == "removed"
+
+
+def test_table_row_status_column_sets_action(nlp, ent):
+    doc = nlp("CCM lead change, pocket opened under sterile technique.\nLeads:\n"
+              "Lead              Position      Impedance   Status\n"
+              "old LS lead       mid septum    --          capped/abandoned\n"
+              "V2 septal lead    high septum   610 ohms    new\n"
+              "V1 lead           low septum    --          explanted\n")
+    assert ent(doc, "old LS lead")._.action == "abandoned"
+    assert ent(doc, "V2 septal lead")._.action == "inserted"
+    assert ent(doc, "V1 lead")._.action == "removed"
+
+
+def test_arrow_in_a_list_row_sets_action(nlp, ent):
+    doc = nlp("Chronic hardware, pocket opened with sterile technique:\n"
+              "[x] RV lead #1 -> capped, left in pocket\n[x] RA lead -> extracted\n")
+    assert ent(doc, "RV lead #1")._.action == "abandoned"
+    assert ent(doc, "RA lead")._.action == "removed"
+
+
+def test_new_leads_capped_when_the_implant_is_stopped_stay_inserted(nlp, ent):
+    doc = nlp("PROCEDURE: Attempted CCM system implant, aborted.\nUnder sterile technique two septal "
+              "leads were placed on the septum. The generator failed telemetry and no spare was "
+              "available, so the two leads were capped and coiled in the pocket.")
+    assert ent(doc, "two leads")._.action == "inserted"
+    assert ent(doc, "CCM system")._.action == "none"
