@@ -33,8 +33,8 @@ from nlp.pipeline.action_model import (
     document_cues,
     fit_action_model,
     gold_actions,
+    MentionFeaturizer,
     load_lexicon,
-    mention_features,
 )
 
 MODEL_NAME = "ccm-coder"
@@ -81,10 +81,9 @@ def exact_and_confidence(classifier: CodeSetClassifier, split: Featurized) -> tu
     return correct, np.array([p.confidence for p in predictions])
 
 
-def action_examples(record: dict, doc, lexicon: dict[str, list[str]]) -> list[tuple[list[str], str]]:
+def action_examples(record: dict, doc, featurizer: MentionFeaturizer) -> list[tuple[list[str], str]]:
     cues = document_cues(doc)
-    return [(mention_features(ent, cues, lexicon), action)
-            for ent, action in gold_actions(doc, record["spans"])]
+    return [(featurizer(ent, cues), action) for ent, action in gold_actions(doc, record["spans"])]
 
 
 def cross_fitted_train_features(nlp, records: list[dict], *, folds: int = 2, C: float = ACTION_C
@@ -94,8 +93,8 @@ def cross_fitted_train_features(nlp, records: list[dict], *, folds: int = 2, C: 
     so the classifier learns from actions as noisy as on unseen notes. Also returns
     every action example, for the final action model."""
     docs = list(nlp.pipe(r["text"] for r in records))
-    lexicon = load_lexicon()
-    examples = [action_examples(r, d, lexicon) for r, d in zip(records, docs)]
+    featurizer = MentionFeaturizer(load_lexicon())
+    examples = [action_examples(r, d, featurizer) for r, d in zip(records, docs)]
     families = sorted({r.get("family", "") for r in records})
     fold_of = {f: i % folds for i, f in enumerate(families)}
     for k in range(folds):

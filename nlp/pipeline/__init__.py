@@ -1,4 +1,6 @@
-"""The spaCy extraction pipeline: sentences -> device terms -> sections -> ConText.
+"""The spaCy extraction pipeline: sentences -> device terms -> sections -> ConText -> cues.
+
+A trained model adds ``ccm_action_model`` last (see :mod:`nlp.train`).
 
 Importing this package registers the extension attributes and the factories, so
 ``spacy.load("models/pipeline")`` rebuilds a saved pipeline::
@@ -17,8 +19,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import action_model, extensions  # noqa: F401  (register factories and Span._ attributes)
-from ._io import DATA_DIR, read_jsonl
+from . import action_model, cues, extensions  # noqa: F401  (register factories and Span._ attributes)
 from .context import ContextComponent
 from .extensions import ACTIONS, SPAN_EXTENSIONS, register_extensions
 from .sections import Sectionizer, section_of
@@ -26,11 +27,8 @@ from .sentences import SentenceSegmenter
 from .terminology import ALL_LABELS, APPROACH_LABELS, COMPONENT_LABELS, DeviceTerminology
 
 #: pipe names in order (each a registered factory of the same name)
-PIPELINE_COMPONENTS: list[str] = ["ccm_sentences", "ccm_terminology", "ccm_sections", "ccm_context"]
-#: document cues (abort, programming change, visit, CCM-D, procedure-title phrases) for the
-#: classifier: spaCy's span_ruler over ``nlp/data/cue_patterns.jsonl`` into ``doc.spans["cues"]``
-CUES = "ccm_cues"
-CUE_PATTERNS = "cue_patterns.jsonl"
+PIPELINE_COMPONENTS: list[str] = ["ccm_sentences", "ccm_terminology", "ccm_sections", "ccm_context",
+                                  "ccm_cues"]
 
 __all__ = [
     "ACTIONS",
@@ -55,10 +53,7 @@ def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     for name in PIPELINE_COMPONENTS:
         nlp.add_pipe(name)
-    nlp.add_pipe("span_ruler", name=CUES, config={"spans_key": "cues", "annotate_ents": False,
-                                                   "phrase_matcher_attr": "LOWER"})
     nlp.initialize()
-    nlp.get_pipe(CUES).add_patterns(read_jsonl(DATA_DIR / CUE_PATTERNS))
     return nlp
 
 

@@ -32,38 +32,65 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, list[str]]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
-def word_classes(words: Iterable[str], lexicon: dict[str, list[str]]) -> set[str]:
-    """The lexicon classes any of the words belongs to (by stem)."""
-    return {cls for w in words for cls, stems in lexicon.items() if w.startswith(tuple(stems))}
+class MentionFeaturizer:
+    """Binary features of component mentions (names only; value 1), with the
+    per-word lexicon classes and per-sentence features cached."""
 
+    def __init__(self, lexicon: dict[str, list[str]]) -> None:
+        self.lexicon = {cls: tuple(stems) for cls, stems in lexicon.items()}
+        self._word_classes: dict[str, tuple[str, ...]] = {}
+        self._sentence: tuple[int, int, list[str]] = (-1, -1, [])
 
-def mention_features(ent: Span, doc_cues: frozenset[str], lexicon: dict[str, list[str]]) -> list[str]:
-    """Binary features of one component mention (names only; value 1)."""
-    feats = [f"rule={ent._.action}", f"label={ent.label_}", f"section={ent._.section}",
-             f"rule+section={ent._.action}|{ent._.section}"]
-    for name in ("negated", "historical", "hypothetical"):
-        if getattr(ent._, name):
-            feats.append(name)
-    feats += [f"w={t.lower_}" for t in ent]
-    sent = ent.sent
-    left = [t.lower_ for t in doc_slice(ent.doc, max(sent.start, ent.start - WINDOW), ent.start)]
-    right = [t.lower_ for t in doc_slice(ent.doc, ent.end, min(sent.end, ent.end + WINDOW + 2))]
-    feats += [f"L={w}" for w in left] + [f"R={w}" for w in right]
-    feats += [f"L1={w}" for w in left[-1:]] + [f"R1={w}" for w in right[:1]]
-    feats += [f"R2={' '.join(right[:2])}"] if len(right) >= 2 else []
-    feats += [f"S={t.lower_}" for t in sent if t.is_alpha and len(t) > 3][:60]
-    feats += [f"doc={c}" for c in sorted(doc_cues)]
-    field, box = line_context(ent)
-    if field:
-        feats += [f"field={field}"] + [f"fieldw={w}" for w in field.split()]
-        feats += [f"fieldcls={c}" for c in word_classes(field.split(), lexicon)]
-    if box:
-        feats.append(f"box={box}")
-    feats += [f"wcls={c}" for c in word_classes((t.lower_ for t in ent), lexicon)]
-    feats += [f"Lcls={c}" for c in word_classes(left, lexicon)]
-    feats += [f"Rcls={c}" for c in word_classes(right, lexicon)]
-    feats += [f"Scls={c}" for c in word_classes((t.lower_ for t in sent), lexicon)]
-    return feats
+    def classes(self, words: Iterable[str]) -> set[str]:
+        """The lexicon classes any of the words belongs to (by stem)."""
+        out: set[str] = set()
+        for w in words:
+            found = self._word_classes.get(w)
+            if found is None:
+                found = self._word_classes[w] = tuple(c for c, stems in self.lexicon.items()
+                                                      if w.startswith(stems))
+            out.update(found)
+        return out
+
+    def sentence_features(self, ent: Span) -> list[str]:
+        sent = ent.sent
+        doc_id, start, cached = self._sentence
+        if doc_id == id(ent.doc) and start == sent.start:
+            return cached
+        words = [t.lower_ for t in sent]
+        feats = [f"S={w}" for w in words if len(w) > 3 and w.isalpha()][:60]
+        feats += [f"Scls={c}" for c in self.classes(words)]
+        self._sentence = (id(ent.doc), sent.start, feats)
+        return feats
+
+    def __call__(self, ent: Span, doc_cues: frozenset[str]) -> list[str]:
+        feats = [f"rule={ent._.action}", f"label={ent.label_}", f"section={ent._.section}",
+                 f"rule+section={ent._.action}|{ent._.section}"]
+        for name in ("negated", "historical", "hypothetical"):
+            if getattr(ent._, name):
+                feats.append(name)
+        own = [t.lower_ for t in ent]
+        sent = ent.sent
+        doc = ent.doc
+        left = [t.lower_ for t in doc[max(sent.start, ent.start - WINDOW):ent.start]]
+        right = [t.lower_ for t in doc[ent.end:min(sent.end, ent.end + WINDOW + 2)]]
+        feats += [f"w={w}" for w in own]
+        feats += [f"L={w}" for w in left] + [f"R={w}" for w in right]
+        feats += [f"L1={w}" for w in left[-1:]] + [f"R1={w}" for w in right[:1]]
+        feats += [f"R2={' '.join(right[:2])}"] if len(right) >= 2 else []
+        feats += self.sentence_features(ent)
+        feats += [f"doc={c}" for c in sorted(doc_cues)]
+        field, box = line_context(ent)
+        if field:
+            words = field.split()
+            feats += [f"field={field}"] + [f"fieldw={w}" for w in words]
+            feats += [f"fieldcls={c}" for c in self.classes(words)]
+        if box:
+            feats.append(f"box={box}")
+        feats += [f"wcls={c}" for c in self.classes(own)]
+        feats += [f"Lcls={c}" for c in self.classes(left)]
+        feats += [f"Rcls={c}" for c in self.classes(right)]
+        return feats
 
 
 def line_context(ent: Span) -> tuple[str, str]:
@@ -77,10 +104,6 @@ def line_context(ent: Span) -> tuple[str, str]:
     tail = before.rstrip()[-3:].lower()
     box = "checked" if tail in ("[x]", "[✓]") else "unchecked" if tail in ("[ ]", "[]") else ""
     return field, box
-
-
-def doc_slice(doc: Doc, start: int, end: int):
-    return doc[start:end] if end > start else []
 
 
 def document_cues(doc: Doc) -> frozenset[str]:
@@ -99,6 +122,7 @@ class ActionModel:
         self.weights: dict[str, list[float]] = {}
         self.bias: list[float] = []
         self.lexicon: dict[str, list[str]] = load_lexicon()
+        self.featurizer = MentionFeaturizer(self.lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.classes:
@@ -109,7 +133,7 @@ class ActionModel:
                 continue
             if cues is None:
                 cues = document_cues(doc)
-            action = self.predict(mention_features(ent, cues, self.lexicon))
+            action = self.predict(self.featurizer(ent, cues))
             if action != ent._.action:
                 ent._.action = action
                 if action != "none":
@@ -139,6 +163,7 @@ class ActionModel:
         data = json.loads((ensure_path(path) / WEIGHTS_FILE).read_text(encoding="utf-8"))
         self.set_weights(data["classes"], data["weights"], data["bias"])
         self.lexicon = data["lexicon"]
+        self.featurizer = MentionFeaturizer(self.lexicon)
         return self
 
 
