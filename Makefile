@@ -13,7 +13,7 @@ $(BIN)/python:
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,notebooks]' > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	$(BIN)/pip install --quiet -e '.[dev,notebooks,spark]' > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	@touch $@
 
 # The test suite (what CI runs).
@@ -44,6 +44,7 @@ evaluate: install
 bench: install
 	@test -f corpus/data/test.jsonl || $(BIN)/python -m corpus.build
 	$(BIN)/python -m benchmarks.speed --shared $(SHARED)
+	$(BIN)/python -m benchmarks.spark_bench --shared $(SHARED)
 
 lint: install
 	$(BIN)/ruff check nlp corpus tests benchmarks

@@ -53,9 +53,10 @@ def real_notes(coder, path: Path) -> tuple[int, int]:
     return len(rows), coded
 
 
-def update_readme(block: str) -> None:
+def update_readme_block(name: str, block: str) -> None:
+    """Replace the text between ``<!-- name:start -->`` and ``<!-- name:end -->`` in README.md."""
     readme = ROOT / "README.md"
-    start, end = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     text = readme.read_text(encoding="utf-8")
     if start not in text:
         return
@@ -94,7 +95,7 @@ def main() -> None:
     lines += ["", f"Measured with `make evaluate` on {platform.machine()}, Python {platform.python_version()}."]
     block = "\n".join(lines)
     print(block)
-    update_readme(block)
+    update_readme_block("accuracy", block)
 
 
 if __name__ == "__main__":

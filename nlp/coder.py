@@ -15,16 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Union
 
-import joblib
-import spacy
-
-from nlp import pipeline as _pipeline  # noqa: F401  (registers the spaCy factories)
-from nlp.coding_rules import assign_codes
-from nlp.edits import decide
-from nlp.facts import extract
-from nlp.features import featurize
 from nlp.persistence import CLASSIFIER, PIPELINE, verify
-from nlp.pipeline import entity_records
 from nlp.prescreen import may_be_ccm
 from nlp.results import NoteResult
 
@@ -37,26 +28,54 @@ NoteInput = Union[str, tuple[str, str], dict[str, Any]]
 
 
 def load(path: str | Path | None = None, *, prescreen: bool = True) -> "Coder":
-    """Load a model folder (default: the repository's ``models/``), verifying its manifest."""
+    """Open a model folder (default: the repository's ``models/``), verifying its manifest.
+
+    The spaCy pipeline and the classifier (and the libraries behind them) are
+    loaded when the first note needs them, so a stream of notes that the
+    pre-screen skips never pays for them; the folder is verified again just
+    before anything is unpickled.
+    """
     folder = Path(path) if path is not None else DEFAULT_MODEL
-    manifest = verify(folder)
-    nlp = spacy.load(folder / PIPELINE)
-    nlp.max_length = MAX_NOTE_CHARS
-    classifier = joblib.load(folder / CLASSIFIER)
-    return Coder(nlp, classifier, manifest, folder=folder, prescreen=prescreen)
+    return Coder(folder, verify(folder), prescreen=prescreen)
 
 
 class Coder:
-    """Codes notes with one loaded model (spaCy pipeline + classifier + edits)."""
+    """Codes notes with one model folder (spaCy pipeline + classifier + edits)."""
 
-    def __init__(self, nlp, classifier, manifest: dict[str, Any], *, folder: Path | None = None,
-                 prescreen: bool = True):
-        self.nlp = nlp
-        self.classifier = classifier
-        self.manifest = manifest
+    def __init__(self, folder: Path, manifest: dict[str, Any], *, prescreen: bool = True):
         self.folder = folder
+        self.manifest = manifest
         self.prescreen = prescreen
         self.threshold = float(manifest.get("threshold", 0.5))
+        self._nlp = None
+        self._classifier = None
+
+    @property
+    def nlp(self):
+        """The spaCy pipeline (loaded on first use)."""
+        if self._nlp is None:
+            self._load()
+        return self._nlp
+
+    @property
+    def classifier(self):
+        """The code-set classifier (loaded on first use)."""
+        if self._classifier is None:
+            self._load()
+        return self._classifier
+
+    def _load(self) -> None:
+        import joblib
+        import spacy
+
+        from nlp import pipeline  # noqa: F401  (registers the spaCy factories)
+
+        if verify(self.folder)["sha256"] != self.manifest["sha256"]:
+            raise RuntimeError(f"model folder {self.folder} changed after it was opened")
+        nlp = spacy.load(self.folder / PIPELINE)
+        nlp.max_length = MAX_NOTE_CHARS
+        self._classifier = joblib.load(self.folder / CLASSIFIER)
+        self._nlp = nlp
 
     @property
     def model_info(self) -> dict[str, str]:
@@ -81,8 +100,6 @@ class Coder:
             for batch in batches:
                 yield from self.code_batch(batch)
             return
-        if self.folder is None:
-            raise ValueError("n_process > 1 needs a coder loaded from a model folder")
         context = multiprocessing.get_context("spawn")
         with context.Pool(n_process, initializer=_init_worker,
                           initargs=(str(self.folder), self.prescreen)) as pool:
@@ -108,8 +125,16 @@ class Coder:
         todo = [i for i, (_, text) in enumerate(batch) if not self.prescreen or may_be_ccm(text)]
         if not todo:
             return list(results.values())
+        # the heavy modules (spaCy, scikit-learn) load only once a note needs them
+        from nlp.coding_rules import assign_codes
+        from nlp.edits import decide
+        from nlp.facts import extract
+        from nlp.features import featurize
+        from nlp.pipeline import entity_records
+        from nlp.pipeline._text import make_doc
+
         with self.nlp.memory_zone():
-            docs = list(self.nlp.pipe([batch[i][1] for i in todo]))
+            docs = list(self.nlp.pipe(make_doc(self.nlp, batch[i][1]) for i in todo))
             extracted = [extract(doc) for doc in docs]
             rules = [assign_codes(x.facts) for x in extracted]
             features = [featurize(doc, x, r) for doc, x, r in zip(docs, extracted, rules)]

@@ -57,10 +57,9 @@ def cue_count(doc: Doc, label: str, *, affirmed_only: bool = False) -> int:
 
 
 def affirmed(span: Span) -> bool:
-    before = span.doc.text[max(span.sent.start_char, span.start_char - 60):span.start_char]
-    if re.search(r"\[\s?\]\s*$", before):
-        return False
-    return not _NEGATED_CUE.search(span.doc.text[span.sent.start_char:span.start_char])
+    sent = span.sent
+    before = sent.text[:span.start_char - sent.start_char]
+    return not (re.search(r"\[\s?\]\s*$", before) or _NEGATED_CUE.search(before))
 
 
 def extract(doc: Doc) -> ExtractedFacts:
@@ -181,8 +180,9 @@ def evaluation_kind(doc: Doc, ccm: list[Span], procedure_done: bool) -> tuple[st
         s.label_ == "VISIT" and s.sent == e.sent for s in doc.spans.get("cues", []))
         and not _NEGATED_CUE.search(e.sent.text)]
     spans = tested or checked_during
-    if not spans:
-        return "none", []
+    if not spans or not (cue_count(doc, "VISIT", affirmed_only=True)
+                         or cue_count(doc, "PROGRAMMING", affirmed_only=True)):
+        return "none", []  # "the CCM device was not interrogated"
     programming = cue_count(doc, "PROGRAMMING", affirmed_only=True)
     if programming and programming > cue_count(doc, "NO_CHANGE"):
         return "programming", spans

@@ -27,6 +27,7 @@ from nlp.facts import extract
 from nlp.features import featurize
 from nlp.persistence import CLASSIFIER, PIPELINE, write_manifest
 from nlp.pipeline import build_pipeline
+from nlp.pipeline._text import make_doc
 from nlp.pipeline.action_model import (
     ACTION_MODEL,
     ActionModel,
@@ -71,7 +72,7 @@ def featurize_docs(records: list[dict], docs: Iterable) -> Featurized:
 
 
 def featurize_records(nlp, records: list[dict]) -> Featurized:
-    return featurize_docs(records, nlp.pipe(r["text"] for r in records))
+    return featurize_docs(records, nlp.pipe(make_doc(nlp, r["text"]) for r in records))
 
 
 def exact_and_confidence(classifier: CodeSetClassifier, split: Featurized) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +84,7 @@ def exact_and_confidence(classifier: CodeSetClassifier, split: Featurized) -> tu
 
 def action_examples(record: dict, doc, featurizer: MentionFeaturizer) -> list[tuple[list[str], str]]:
     cues = document_cues(doc)
-    return [(featurizer(ent, cues), action) for ent, action in gold_actions(doc, record["spans"])]
+    return [(featurizer(ent, cues, record["text"]), action) for ent, action in gold_actions(doc, record["spans"])]
 
 
 def cross_fitted_train_features(nlp, records: list[dict], *, folds: int = 2, C: float = ACTION_C
@@ -92,7 +93,7 @@ def cross_fitted_train_features(nlp, records: list[dict], *, folds: int = 2, C: 
     models that never saw the note's writing style (folds by template family / writer),
     so the classifier learns from actions as noisy as on unseen notes. Also returns
     every action example, for the final action model."""
-    docs = list(nlp.pipe(r["text"] for r in records))
+    docs = list(nlp.pipe(make_doc(nlp, r["text"]) for r in records))
     featurizer = MentionFeaturizer(load_lexicon())
     examples = [action_examples(r, d, featurizer) for r, d in zip(records, docs)]
     families = sorted({r.get("family", "") for r in records})

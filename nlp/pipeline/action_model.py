@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401
+from ._text import doc_text
 from .terminology import COMPONENT_LABELS
 
 ACTION_MODEL = "ccm_action_model"
@@ -63,7 +64,8 @@ class MentionFeaturizer:
         self._sentence = (id(ent.doc), sent.start, feats)
         return feats
 
-    def __call__(self, ent: Span, doc_cues: frozenset[str]) -> list[str]:
+    def __call__(self, ent: Span, doc_cues: frozenset[str], text: str) -> list[str]:
+        """``text``: the doc's text (``Doc.text`` rebuilds it on every access)."""
         feats = [f"rule={ent._.action}", f"label={ent.label_}", f"section={ent._.section}",
                  f"rule+section={ent._.action}|{ent._.section}"]
         for name in ("negated", "historical", "hypothetical"):
@@ -80,7 +82,7 @@ class MentionFeaturizer:
         feats += [f"R2={' '.join(right[:2])}"] if len(right) >= 2 else []
         feats += self.sentence_features(ent)
         feats += [f"doc={c}" for c in sorted(doc_cues)]
-        field, box = line_context(ent)
+        field, box = line_context(ent, text)
         if field:
             words = field.split()
             feats += [f"field={field}"] + [f"fieldw={w}" for w in words]
@@ -93,10 +95,9 @@ class MentionFeaturizer:
         return feats
 
 
-def line_context(ent: Span) -> tuple[str, str]:
+def line_context(ent: Span, text: str) -> tuple[str, str]:
     """The field label of the mention's line ("device explanted") and the state of a
     checkbox right before it ("checked", "unchecked" or "")."""
-    text = ent.doc.text
     line_start = text.rfind("\n", 0, ent.start_char) + 1
     before = text[line_start:ent.start_char]
     head, colon, _ = before.partition(":")
@@ -128,12 +129,13 @@ class ActionModel:
         if not self.classes:
             return doc
         cues: frozenset[str] | None = None
+        text = ""
         for ent in doc.ents:
             if ent.label_ not in COMPONENT_LABELS:
                 continue
             if cues is None:
-                cues = document_cues(doc)
-            action = self.predict(self.featurizer(ent, cues))
+                cues, text = document_cues(doc), doc_text(doc)
+            action = self.predict(self.featurizer(ent, cues, text))
             if action != ent._.action:
                 ent._.action = action
                 if action != "none":

@@ -53,6 +53,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401
+from ._text import doc_text
 from ._io import DATA_DIR, read_jsonl, write_jsonl
 from ._phrases import PhraseIndex, Unsupported, drop_token_arrays, expand, member, token_arrays
 from .sections import section_of
@@ -556,7 +557,7 @@ class ContextComponent:
             return
         if any(e._.action == "inserted" for e in gens):
             return
-        text = doc.text.lower()
+        text = doc_text(doc).lower()
         if not (member(lowers, self._abort_words).any() or any(p in text for p in NOT_IMPLANTED)):
             return
         for e in leads:
@@ -578,7 +579,7 @@ class ContextComponent:
             return
         if not member(lowers, self._put_back_words).any():
             return
-        text = doc.text.lower()
+        text = doc_text(doc).lower()
         if not any(p in text for p in PUT_BACK_PHRASES):
             return
         for e in gens:
@@ -609,8 +610,9 @@ class ContextComponent:
             if section == "procedure":
                 # the title's verb covers every component the title line lists
                 line_end = sec.end
-                nl = doc.text.find("\n", sec.start_char, sec.end_char)
+                nl = sec.text.find("\n")
                 if nl >= 0:
+                    nl += sec.start_char
                     span = doc.char_span(sec.start_char, nl, alignment_mode="contract")
                     line_end = span.end if span is not None else sec.end
                 if ent.start >= line_end:

@@ -42,6 +42,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from . import extensions  # noqa: F401
+from ._text import doc_text
 from ._io import DATA_DIR, read_jsonl, write_jsonl
 from ._phrases import PhraseIndex, Unsupported, expand, member, token_arrays
 
@@ -275,7 +276,7 @@ class DeviceTerminology:
         other_present = any(self._label_of_other(sp) for sp in spans)
         if not member(lowers, self._cue_words).any():
             return False, False, other_present
-        text = doc.text.lower()
+        text = doc_text(doc).lower()
         strong = bool(self.ccm_strong_re and self.ccm_strong_re.search(text))
         other_meaning = bool(self.ccm_other_re and self.ccm_other_re.search(text)) and not strong
         ccm_cue = strong or (bool(self.ccm_doc_re and self.ccm_doc_re.search(text))
