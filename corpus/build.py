@@ -32,7 +32,7 @@ SPLIT_NAMES = ("train", "val", "test")
 
 #: Which writing goes to which split. Families and writers not listed go to train.
 SPLITS: dict[str, str] = {
-    "surgeon_brief": "val", "checkbox_record": "val", "dictation_attending_b": "val",
+    "surgeon_brief": "val", "nursing_device_log": "val", "dictation_attending_b": "val",
     "academic_ep": "test", "referral_letter": "test",
     "asr_raw_b": "test", "adapted_transcript_b": "test",
 }

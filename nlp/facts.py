@@ -20,10 +20,16 @@ from nlp.coding_rules import SessionFacts
 LEAD_LABELS = {"ATRIAL_LEAD": "atrial", "VENTRICULAR_LEAD": "ventricular", "LEAD": ""}
 CCM_COMPONENTS = {"CCM_SYSTEM", "PULSE_GENERATOR", *LEAD_LABELS}
 SESSION_ACTIONS = {"inserted", "removed", "repositioned", "abandoned"}
+#: Sections that tell the story before or after the session, not what it did.
+BACKGROUND_SECTIONS = {"history", "indication", "plan"}
+#: Least action-model probability for a mention to count as session work.
+MIN_ACTION_P = 0.6
 #: Hardware limits of CCM systems: at most one atrial and two ventricular electrodes.
 MAX_LEADS = {"atrial": 1, "ventricular": 2}
 
 _CCM_D = re.compile(r"integra|ccm[\s-]*d\b", re.I)
+_CCM_WORDS = re.compile(r"\bc\W?c\W?m\b|optimi[sz]er|contractility|impulse dynamics|sep\W?t(?:al|um|a)\b|"
+                        r"\bls\b|train delay", re.I)
 _IDENTIFIER = re.compile(
     r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.I)
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
@@ -36,6 +42,12 @@ class ExtractedFacts:
 
     facts: SessionFacts
     evidence: dict[str, list[Span]] = field(default_factory=dict)
+
+
+def session_evidence(ent: Span) -> bool:
+    """A mention strong enough to say the session inserted/removed/moved/capped hardware:
+    outside the background sections, and confidently decided."""
+    return ent._.section not in BACKGROUND_SECTIONS and ent._.action_p >= MIN_ACTION_P
 
 
 def asserted(ent: Span) -> bool:
@@ -75,7 +87,7 @@ def extract(doc: Doc) -> ExtractedFacts:
 
     by_action: dict[str, list[Span]] = defaultdict(list)
     for e in ccm:
-        if asserted(e):
+        if asserted(e) and (e._.action not in SESSION_ACTIONS or session_evidence(e)):
             by_action[e._.action].append(e)
 
     generators = [e for e in ccm if e.label_ == "PULSE_GENERATOR"]
@@ -114,13 +126,25 @@ def extract(doc: Doc) -> ExtractedFacts:
         ventricular_removed=leads["removed"][0]["ventricular"],
         atrial_abandoned=leads["abandoned"][0]["atrial"],
         ventricular_abandoned=leads["abandoned"][0]["ventricular"],
-        atrial_retained=leads["retained"][0]["atrial"],
-        ventricular_retained=leads["retained"][0]["ventricular"],
+        atrial_retained=kept_old(leads, "atrial"),
+        ventricular_retained=kept_old(leads, "ventricular"),
         repositioned=sum(leads["repositioned"][0].values()),
         evaluation=evaluation,
         stopped_early=stopped,
     )
     return ExtractedFacts(facts, dict(evidence))
+
+
+def kept_old(leads: dict[str, tuple[dict[str, int], list[Span]]], chamber: str) -> int:
+    """Old electrodes of a chamber still in use after the session.
+
+    "Retained" mentions include background mentions of leads that are capped or
+    replaced later in the note, so the count is bounded by the hardware: a CCM
+    system uses at most one atrial and two ventricular electrodes, and new ones
+    take their places first.
+    """
+    retained = leads["retained"][0][chamber]
+    return max(0, min(retained, MAX_LEADS[chamber] - leads["inserted"][0][chamber]))
 
 
 def device_family(doc: Doc, ccm: list[Span]) -> str:
@@ -132,9 +156,12 @@ def device_family(doc: Doc, ccm: list[Span]) -> str:
             and not any(e.label_ == "CCM_SYSTEM" and not _CCM_D.search(e.text)
                         and e._.action == "inserted" for e in ccm):
         return "ccm_d"
-    if not ccm:  # the terminology labels leads/generators CCM only in notes with a CCM cue
-        return "none"
-    return "ccm"
+    # a CCM device named (not only in an unticked box or a negation), or CCM hardware
+    # described as such (septal leads, OPTIMIZER generator) even where "CCM" is not written
+    named = [e for e in ccm if e.label_ == "CCM_SYSTEM"]
+    if named:
+        return "ccm" if any(not e._.negated for e in named) else "none"
+    return "ccm" if any(_CCM_WORDS.search(e.sent.text) for e in ccm) else "none"
 
 
 def count_leads(mentions: list[Span]) -> tuple[dict[str, int], list[Span]]:
@@ -176,9 +203,9 @@ def evaluation_kind(doc: Doc, ccm: list[Span], procedure_done: bool) -> tuple[st
     if procedure_done:
         return "none", []
     tested = [e for e in ccm if e._.action == "tested" and asserted(e)]
-    checked_during = [e for e in ccm if e._.action == "retained" and any(
-        s.label_ == "VISIT" and s.sent == e.sent for s in doc.spans.get("cues", []))
-        and not _NEGATED_CUE.search(e.sent.text)]
+    visits = [s for s in doc.spans.get("cues", []) if s.label_ == "VISIT" and affirmed(s)]
+    checked_during = [e for e in ccm if e._.action == "retained"
+                      and any(s.sent.start == e.sent.start for s in visits)]
     spans = tested or checked_during
     if not spans or not (cue_count(doc, "VISIT", affirmed_only=True)
                          or cue_count(doc, "PROGRAMMING", affirmed_only=True)):

@@ -7,8 +7,8 @@ Feature families (all numeric, sparse, named ``kind:...``):
 - ``assert:{label}:{negated|historical|hypothetical}``: mentions that only talk
   about a component;
 - ``sec:{section}:{action}``: where the session actions are documented;
-- ``cue:{label}`` / ``cue+:{label}``: document cues (abort, programming change,
-  visit, CCM-D, non-device "CCM", procedure-title phrases), all and affirmed;
+- ``cue:{label}``: affirmed document cues (abort, programming change, visit,
+  CCM-D, non-device "CCM", procedure-title phrases; not negated, not an unticked box);
 - ``fact:{field}``: the extracted session facts (:mod:`nlp.facts`);
 - ``rule:{code}``, ``ruleset:{codes}``, ``ruleflag:{flag}``: what the coding rules give
   for those facts (each code, the whole set, the flags);
@@ -22,7 +22,7 @@ from collections import Counter
 from spacy.tokens import Doc
 
 from nlp.coding_rules import CodingResult, assign_codes
-from nlp.facts import CCM_COMPONENTS, ExtractedFacts, asserted
+from nlp.facts import CCM_COMPONENTS, ExtractedFacts, affirmed, asserted
 
 CUE_LABELS = ("ABORTED", "PROGRAMMING", "NO_CHANGE", "VISIT", "CCM_D", "NON_DEVICE_CCM",
               "TITLE_GENERATOR_CHANGE", "TITLE_NEW_SYSTEM", "TITLE_LEAD_REVISION", "TITLE_EXPLANT",
@@ -47,7 +47,7 @@ def featurize(doc: Doc, extracted: ExtractedFacts, rules: CodingResult | None = 
         for name in ("negated", "historical", "hypothetical"):
             if getattr(ent._, name):
                 feats[f"assert:{ent.label_}:{name}"] += 1
-    cues = Counter(s.label_ for s in doc.spans.get("cues", []))
+    cues = Counter(s.label_ for s in doc.spans.get("cues", []) if affirmed(s))
     for label in CUE_LABELS:
         if cues[label]:
             feats[f"cue:{label}"] = cues[label]

@@ -11,6 +11,7 @@ pipeline (no pickle), so the folder stays readable and safe to load.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -89,10 +90,31 @@ class MentionFeaturizer:
             feats += [f"fieldcls={c}" for c in self.classes(words)]
         if box:
             feats.append(f"box={box}")
+        header = list_header(ent, text)
+        if header:
+            feats += [f"hdrw={w}" for w in header.split()]
+            feats += [f"hdrcls={c}" for c in self.classes(header.split())]
         feats += [f"wcls={c}" for c in self.classes(own)]
         feats += [f"Lcls={c}" for c in self.classes(left)]
         feats += [f"Rcls={c}" for c in self.classes(right)]
         return feats
+
+
+def list_header(ent: Span, text: str, max_lines: int = 4) -> str:
+    """The header of the list the mention's line belongs to: the nearest of the few
+    lines above that ends with a colon ("Components placed this case:")."""
+    end = text.rfind("\n", 0, ent.start_char)
+    for _ in range(max_lines):
+        if end <= 0:
+            return ""
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line.endswith(":") and len(line.split()) <= 6:
+            return " ".join(line[:-1].lower().split())
+        if not line:
+            return ""
+        end = start - 1
+    return ""
 
 
 def line_context(ent: Span, text: str) -> tuple[str, str]:
@@ -135,21 +157,25 @@ class ActionModel:
                 continue
             if cues is None:
                 cues, text = document_cues(doc), doc_text(doc)
-            action = self.predict(self.featurizer(ent, cues, text))
+            action, ent._.action_p = self.predict(self.featurizer(ent, cues, text))
             if action != ent._.action:
                 ent._.action = action
                 if action != "none":
                     ent._.negated = ent._.historical = ent._.hypothetical = False
         return doc
 
-    def predict(self, features: Iterable[str]) -> str:
+    def predict(self, features: Iterable[str]) -> tuple[str, float]:
+        """The most probable action and its probability (softmax of the class scores)."""
         scores = list(self.bias)
         for f in features:
             row = self.weights.get(f)
             if row is not None:
                 for i, w in enumerate(row):
                     scores[i] += w
-        return self.classes[max(range(len(scores)), key=scores.__getitem__)]
+        top = max(scores)
+        exps = [math.exp(x - top) for x in scores]
+        best = exps.index(1.0)
+        return self.classes[best], 1.0 / sum(exps)
 
     def set_weights(self, classes: list[str], weights: dict[str, list[float]], bias: list[float]) -> None:
         self.classes, self.weights, self.bias = list(classes), dict(weights), list(bias)

@@ -19,6 +19,8 @@ SPAN_EXTENSIONS: dict[str, object] = {
     #: "atrial" / "ventricular" / "": the chamber of a lead (for ``LEAD``: resolved from
     #: its sentence; the label keeps saying the phrase names no chamber)
     "chamber": "",
+    #: probability of ``action`` under the trained action model (1.0 when rules decided)
+    "action_p": 1.0,
 }
 
 ACTIONS: tuple[str, ...] = (
