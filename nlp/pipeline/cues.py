@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ._io import DATA_DIR, read_jsonl, write_jsonl
-from ._phrases import PhraseIndex, expand, token_arrays
+from ._phrases import PhraseIndex, expand
 
 CUES = "ccm_cues"
 PATTERNS_FILE = "cue_patterns.jsonl"
@@ -46,7 +46,7 @@ class DocumentCues:
             self._index.add(p["label"], expand(p["pattern"]))
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = self._index.match(doc, token_arrays(doc)["lower"])
+        matches = self._index.match(doc)  # after ccm_context dropped the shared token arrays
         doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label) for label, start, end in matches]
         return doc
 
