@@ -2,8 +2,9 @@
 
 A scikit-learn estimator (``__init__`` stores parameters, ``fit`` validates and
 returns ``self``, fitted state ends in ``_``) so ``clone`` and grid search work.
-``X`` is a list of feature dicts (:mod:`nlp.features`) or, for the text baseline,
-of raw strings; ``y`` is a list of code sets (an empty set means "no CCM code").
+``X`` is a list of ``(feature dict, note text)`` pairs (or, with ``inputs``
+"features" or "text", of one of the two); ``y`` is a list of code sets (an empty
+set means "no CCM code").
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MaxAbsScaler
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
 
 from nlp.coding_rules import CCM_CODES
 
@@ -37,34 +38,36 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    inputs : "features" (dicts from :func:`nlp.features.featurize`) or "text" (raw
-        note text through TF-IDF: the baseline a data scientist would try first).
+    inputs : "both" (``(features, text)`` pairs: the extracted features of
+        :func:`nlp.features.featurize` beside TF-IDF word n-grams of the note),
+        "features" (feature dicts only) or "text" (raw text only: the TF-IDF
+        baseline a data scientist would try first).
     C : inverse regularisation strength of the logistic regression.
+    feature_weight : weight of the (max-abs scaled) extracted features against the
+        (max-abs scaled) n-grams when ``inputs="both"``.
     cv : folds of the cross-validated predictions the calibrators learn from.
     random_state : seed of those folds.
     """
 
-    def __init__(self, inputs: str = "features", C: float = 1.0, cv: int = 3, random_state: int = 0,
-                 codes: Sequence[str] = CCM_CODES):
+    def __init__(self, inputs: str = "both", C: float = 10.0, feature_weight: float = 0.5, cv: int = 3,
+                 random_state: int = 0, codes: Sequence[str] = CCM_CODES):
         self.inputs = inputs
         self.C = C
+        self.feature_weight = feature_weight
         self.cv = cv
         self.random_state = random_state
         self.codes = codes
 
     def fit(self, X: Sequence, y: Sequence[Iterable[str]]) -> "CodeSetClassifier":
-        if self.inputs not in ("features", "text"):
-            raise ValueError("inputs must be 'features' or 'text'")
+        if self.inputs not in INPUTS:
+            raise ValueError(f"inputs must be one of {INPUTS}")
         if len(X) != len(y) or not len(X):
             raise ValueError("X and y must be non-empty and of the same length")
         labels = np.array([set_label(codes) for codes in y])
         if len(set(labels)) < 2:
             raise ValueError("y must hold at least two different code sets")
-        vectorize = (DictVectorizer() if self.inputs == "features"
-                     else TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True))
         self.pipeline_ = Pipeline([
-            ("vectorize", vectorize),
-            ("scale", MaxAbsScaler()),
+            ("vectorize", self._vectorizer()),
             ("sets", LogisticRegression(C=self.C, max_iter=3000)),
         ])
         folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
@@ -106,6 +109,31 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         return [SetPrediction(self.set_codes_[b], float(c), dict(zip(self.set_codes_, map(float, row))),
                               dict(zip(self.codes, map(float, codes))))
                 for b, c, row, codes in zip(best, confidence, set_proba, code_proba)]
+
+
+    def _vectorizer(self):
+        features = Pipeline([("vectorize", DictVectorizer()), ("scale", MaxAbsScaler())])
+        words = Pipeline([("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+                          ("scale", MaxAbsScaler())])
+        if self.inputs == "features":
+            return features
+        if self.inputs == "text":
+            return words
+        return FeatureUnion(
+            [("features", Pipeline([("pick", FunctionTransformer(_features)), ("vec", features)])),
+             ("words", Pipeline([("pick", FunctionTransformer(_texts)), ("vec", words)]))],
+            transformer_weights={"features": self.feature_weight, "words": 1.0})
+
+
+INPUTS = ("both", "features", "text")
+
+
+def _features(pairs: Sequence[tuple[dict, str]]) -> list[dict]:
+    return [features for features, _ in pairs]
+
+
+def _texts(pairs: Sequence[tuple[dict, str]]) -> list[str]:
+    return [text for _, text in pairs]
 
 
 def _isotonic(score: np.ndarray, correct: np.ndarray) -> IsotonicRegression:

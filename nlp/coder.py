@@ -138,7 +138,8 @@ class Coder:
             extracted = [extract(doc) for doc in docs]
             rules = [assign_codes(x.facts) for x in extracted]
             features = [featurize(doc, x, r) for doc, x, r in zip(docs, extracted, rules)]
-            predictions = self.classifier.predict_sets(features)
+            predictions = self.classifier.predict_sets(
+                list(zip(features, (batch[i][1] for i in todo))))
             for i, doc, x, r, prediction in zip(todo, docs, extracted, rules, predictions):
                 decision = decide(prediction, r, x, self.threshold)
                 result = results[i]

@@ -31,6 +31,9 @@ EVIDENCE_KEYS: dict[str, tuple[str, ...]] = {
     "0418T": ("evaluation",),
 }
 MAX_EVIDENCE = 8
+#: When the classifier says "no CCM code" but the extracted facts code a procedure,
+#: keep the procedure if the classifier gives it at least this probability.
+RESCUE_P = 0.02
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,10 @@ def decide(prediction: SetPrediction, rules: CodingResult, extracted: ExtractedF
     flags: list[str] = []
     if family == "ccm_d":
         flags.append("ccm_d_out_of_scope")
-    proposed = {c: rules.codes.get(c, 1) for c in prediction.codes}
+    chosen = prediction.codes
+    if not chosen and rules.codes and prediction.probability(rules.codes) >= RESCUE_P:
+        chosen = frozenset(rules.codes)  # never erase a documented procedure the model finds plausible
+    proposed = {c: rules.codes.get(c, 1) for c in chosen}
     codes = apply_bundling(proposed) if family == "ccm" else {}
 
     if extracted.facts.stopped_early:

@@ -195,7 +195,7 @@ def rules_baseline(coder: Coder, records: list[dict]) -> list[dict[str, int]]:
 def text_baseline(corpus: Path, records: list[dict]) -> list[dict[str, int]]:
     """TF-IDF + logistic regression on raw text, trained on the corpus train split."""
     train = read_jsonl(corpus / "train.jsonl")
-    model = CodeSetClassifier(inputs="text").fit([r["text"] for r in train],
+    model = CodeSetClassifier(inputs="text", C=1.0).fit([r["text"] for r in train],
                                                  [set(r.get("codes") or {}) for r in train])
     return [apply_bundling({c: 1 for c in codes}) for codes in model.predict([r["text"] for r in records])]
 

@@ -49,8 +49,14 @@ class Featurized:
 
     ids: list[str]
     features: list[dict[str, float]]
+    texts: list[str]
     rule_codes: list[dict[str, int]]
     gold: list[dict[str, int]]
+
+    @property
+    def inputs(self) -> list[tuple[dict[str, float], str]]:
+        """The classifier's inputs: (features, text) per note."""
+        return list(zip(self.features, self.texts))
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -60,12 +66,13 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def featurize_docs(records: list[dict], docs: Iterable) -> Featurized:
     """Facts, rule codes and classifier features of annotated docs."""
-    out = Featurized([], [], [], [])
+    out = Featurized([], [], [], [], [])
     for record, doc in zip(records, docs):
         extracted = extract(doc)
         rules = assign_codes(extracted.facts)
         out.ids.append(record["id"])
         out.features.append(featurize(doc, extracted, rules))
+        out.texts.append(record["text"])
         out.rule_codes.append(rules.codes)
         out.gold.append(dict(record.get("codes") or {}))
     return out
@@ -77,7 +84,7 @@ def featurize_records(nlp, records: list[dict]) -> Featurized:
 
 def exact_and_confidence(classifier: CodeSetClassifier, split: Featurized) -> tuple[np.ndarray, np.ndarray]:
     """Per note: whether the predicted set equals the gold set, and its confidence."""
-    predictions = classifier.predict_sets(split.features)
+    predictions = classifier.predict_sets(split.inputs)
     correct = np.array([set(p.codes) == set(g) for p, g in zip(predictions, split.gold)])
     return correct, np.array([p.confidence for p in predictions])
 
@@ -117,7 +124,7 @@ def data_hash(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def train(corpus: Path, out: Path, *, seed: int = 0, C: float = 1.0) -> dict:
+def train(corpus: Path, out: Path, *, seed: int = 0) -> dict:
     """Fit on ``corpus/train.jsonl``, calibrate and choose the threshold on
     ``corpus/val.jsonl``, and write the model folder ``out``. Returns the manifest."""
     train_path, val_path = corpus / "train.jsonl", corpus / "val.jsonl"
@@ -127,8 +134,8 @@ def train(corpus: Path, out: Path, *, seed: int = 0, C: float = 1.0) -> dict:
     nlp.add_pipe(ACTION_MODEL).set_weights(*fit_action_model(examples, C=ACTION_C))
     val_set = featurize_records(nlp, val_records)
 
-    classifier = CodeSetClassifier(C=C, random_state=seed)
-    classifier.fit(train_set.features, [set(g) for g in train_set.gold])
+    classifier = CodeSetClassifier(random_state=seed)
+    classifier.fit(train_set.inputs, [set(g) for g in train_set.gold])
     correct, confidence = exact_and_confidence(classifier, val_set)
     threshold = choose_threshold(confidence, correct)
     calibration = reliability(confidence, correct)

@@ -21,7 +21,7 @@ def toy_data(n=60):
 
 def test_fit_predict_and_probabilities():
     X, y = toy_data()
-    model = CodeSetClassifier(codes=CODES).fit(X, y)
+    model = CodeSetClassifier(inputs="features", codes=CODES).fit(X, y)
     proba = model.predict_proba(X)
     assert proba.shape == (len(X), len(CODES))
     assert np.all((proba >= 0) & (proba <= 1))
@@ -29,7 +29,7 @@ def test_fit_predict_and_probabilities():
 
 
 def test_clone_keeps_parameters_and_drops_fitted_state():
-    model = CodeSetClassifier(C=0.5, codes=CODES).fit(*toy_data())
+    model = CodeSetClassifier(inputs="features", C=0.5, codes=CODES).fit(*toy_data())
     copy = clone(model)
     assert copy.get_params()["C"] == 0.5
     assert not hasattr(copy, "pipeline_")
@@ -40,6 +40,17 @@ def test_text_inputs_train_a_tfidf_baseline():
     y = [{"0414T"}] * 10 + [{"0408T"}] * 10
     model = CodeSetClassifier(inputs="text", codes=CODES).fit(texts, y)
     assert model.predict(["battery depletion generator change today"]) == [{"0414T"}]
+
+
+def test_features_and_text_together():
+    X, y = toy_data()
+    texts = ["new system" if "0408T" in codes else "generator only" if "0409T" in codes else "change"
+             for codes in y]
+    model = CodeSetClassifier(codes=CODES).fit(list(zip(X, texts)), y)
+    predictions = model.predict_sets(list(zip(X, texts)))
+    assert [set(p.codes) for p in predictions] == y
+    assert all(0.0 <= p.confidence <= 1.0 for p in predictions)
+    assert all(set(p.code_confidence) == set(CODES) for p in predictions)
 
 
 def test_invalid_parameters_fail_in_fit():
