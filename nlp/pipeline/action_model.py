@@ -21,12 +21,15 @@ from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401
 from ._text import doc_text
+from .context import apply_referents
 from .terminology import COMPONENT_LABELS
 
 ACTION_MODEL = "ccm_action_model"
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "action_lexicon.json"
 WEIGHTS_FILE = "action_model.json"
 WINDOW = 6
+BACKGROUND_SECTIONS = {"history", "indication"}
+PROCEDURE_ACTIONS = {"inserted", "removed", "repositioned", "abandoned"}
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, list[str]]:
@@ -162,7 +165,22 @@ class ActionModel:
                 ent._.action = action
                 if action != "none":
                     ent._.negated = ent._.historical = ent._.hypothetical = False
+        if cues is not None:
+            self.resolve_referents(doc)
         return doc
+
+    @staticmethod
+    def resolve_referents(doc: Doc) -> None:
+        """The referent convention again, over the re-decided actions: background
+        mentions take the session action of the hardware they name."""
+        ents = [e for e in doc.ents if e.label_ in COMPONENT_LABELS]
+        background = [e for e in ents if e._.action == "none" and not (e._.negated or e._.hypothetical)
+                      and (e._.historical or e._.section in BACKGROUND_SECTIONS)]
+        ids = {id(e) for e in background}
+        session = [e for e in ents if id(e) not in ids]
+        procedure = any(e._.action in PROCEDURE_ACTIONS for e in session)
+        visit = any(s.label_ == "VISIT" for s in doc.spans.get("cues", []))
+        apply_referents(background, session, procedure, visit)
 
     def predict(self, features: Iterable[str]) -> tuple[str, float]:
         """The most probable action and its probability (softmax of the class scores)."""
