@@ -44,8 +44,7 @@ def read_texts(path: Path) -> list[str]:
 def write_notes(path: Path, texts: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
-        for i, text in enumerate(texts):
-            f.write(json.dumps({"id": f"n{i}", "text": text}) + "\n")
+        f.writelines(json.dumps({"id": f"n{i}", "text": text}) + "\n" for i, text in enumerate(texts))
     return path
 
 

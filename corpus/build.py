@@ -121,8 +121,7 @@ def write(splits: dict[str, list[dict]], out_dir: Path = DATA) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, records in splits.items():
         with open(out_dir / f"{name}.jsonl", "w", encoding="utf-8") as f:
-            for r in records:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
         to_docbin(records).to_disk(out_dir / f"{name}.spacy")
     _write_samples(splits["test"])
     _write_stats(splits)

@@ -118,7 +118,7 @@ class NoteFacts:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "NoteFacts":
+    def from_dict(cls, data: dict) -> NoteFacts:
         data = dict(data)
         data["generators"] = [Generator(**g) for g in data.get("generators", [])]
         data["leads"] = [Lead(**x) for x in data.get("leads", [])]

@@ -7,7 +7,7 @@ are never chosen here, they follow from the facts through the coding rules.
 from __future__ import annotations
 
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from corpus.facts import Generator, Lead, NoteFacts, OtherDevice, Settings
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Coder", "NoteResult", "load", "__version__"]
+__all__ = ["Coder", "NoteResult", "__version__", "load"]
 
 if TYPE_CHECKING:
     from nlp.coder import Coder, load

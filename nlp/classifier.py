@@ -10,15 +10,15 @@ set means "no CCM code").
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
@@ -58,7 +58,7 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.codes = codes
 
-    def fit(self, X: Sequence, y: Sequence[Iterable[str]]) -> "CodeSetClassifier":
+    def fit(self, X: Sequence, y: Sequence[Iterable[str]]) -> CodeSetClassifier:
         if self.inputs not in INPUTS:
             raise ValueError(f"inputs must be one of {INPUTS}")
         if len(X) != len(y) or not len(X):
@@ -99,7 +99,7 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: Sequence) -> list[set[str]]:
         return [set(p.codes) for p in self.predict_sets(X)]
 
-    def predict_sets(self, X: Sequence) -> list["SetPrediction"]:
+    def predict_sets(self, X: Sequence) -> list[SetPrediction]:
         """The most probable code set of each note, its calibrated confidence, the model
         probability of every set and the calibrated probability of every code."""
         set_proba = self.predict_set_proba(X)

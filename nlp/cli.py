@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -22,7 +21,7 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _load(model: Optional[Path], prescreen: bool = True):
+def _load(model: Path | None, prescreen: bool = True):
     from nlp.coder import load
     from nlp.persistence import ModelIntegrityError
 
@@ -38,7 +37,7 @@ def _load(model: Optional[Path], prescreen: bool = True):
 def code(
     input: str = typer.Argument(..., help=".jsonl, .jsonl.gz, .csv, a folder of .txt files, or - for stdin"),
     output: str = typer.Option(..., "-o", "--output", help=".jsonl, .csv, or - for stdout"),
-    model: Optional[Path] = typer.Option(None, "--model", help="model folder (default: models/)"),
+    model: Path | None = typer.Option(None, "--model", help="model folder (default: models/)"),
     n_process: int = typer.Option(1, "--n-process", help="worker processes"),
     batch_size: int = typer.Option(64, "--batch-size", help="notes per batch"),
     resume: bool = typer.Option(False, "--resume", help="complete an interrupted output file"),
@@ -85,10 +84,10 @@ def train(
 @app.command()
 def evaluate(
     gold: Path = typer.Argument(..., help="gold JSONL (id, text, codes, flags, mentions)"),
-    model: Optional[Path] = typer.Option(None, "--model", help="model folder (default: models/)"),
+    model: Path | None = typer.Option(None, "--model", help="model folder (default: models/)"),
     corpus: Path = typer.Option(Path("corpus/data"), "--corpus",
                                 help="corpus folder whose train split trains the TF-IDF baseline"),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="also write the report as JSON"),
+    json_out: Path | None = typer.Option(None, "--json", help="also write the report as JSON"),
 ) -> None:
     """Score a model on gold notes beside the rules-only and TF-IDF baselines."""
     from nlp.evaluate import evaluate as run_evaluation
@@ -145,16 +144,16 @@ if __name__ == "__main__":
 def spark_code(
     input: str = typer.Argument(..., help="notes: .parquet or .jsonl (file, folder or URI)"),
     output: str = typer.Argument(..., help="results: .parquet or .jsonl (a Spark folder of parts)"),
-    master: Optional[str] = typer.Option(None, "--master",
+    master: str | None = typer.Option(None, "--master",
                                          help="e.g. local[2], yarn (default: spark-submit's or local[*])"),
-    model: Optional[str] = typer.Option(None, "--model",
+    model: str | None = typer.Option(None, "--model",
                                         help="model folder or archive (.zip/.tar.gz, local or URI)"),
     shared_model: bool = typer.Option(False, "--shared-model",
                                       help="--model is a folder every executor sees: do not ship it"),
     id_field: str = typer.Option("id", "--id-field", help="id field or column"),
     text_field: str = typer.Option("text", "--text-field", help="text field or column"),
-    input_format: Optional[str] = typer.Option(None, "--input-format", help="parquet or jsonl"),
-    output_format: Optional[str] = typer.Option(None, "--output-format", help="parquet or jsonl"),
+    input_format: str | None = typer.Option(None, "--input-format", help="parquet or jsonl"),
+    output_format: str | None = typer.Option(None, "--output-format", help="parquet or jsonl"),
     batch_size: int = typer.Option(64, "--batch-size", help="notes per spaCy batch"),
     prescreen: bool = typer.Option(True, "--prescreen/--no-prescreen",
                                    help="skip the pipeline for notes without any CCM signal"),

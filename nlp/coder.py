@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Union
+from typing import Any
 
 from nlp.persistence import CLASSIFIER, PIPELINE, verify
 from nlp.prescreen import may_be_ccm
@@ -24,10 +25,10 @@ DEFAULT_MODEL = Path(os.environ.get("CCM_CODER_MODEL", Path(__file__).resolve().
 #: Longest note the pipeline accepts (characters); spaCy's default is 1,000,000.
 MAX_NOTE_CHARS = 10_000_000
 
-NoteInput = Union[str, tuple[str, str], dict[str, Any]]
+NoteInput = str | tuple[str, str] | dict[str, Any]
 
 
-def load(path: str | Path | None = None, *, prescreen: bool = True) -> "Coder":
+def load(path: str | Path | None = None, *, prescreen: bool = True) -> Coder:
     """Open a model folder (default: the repository's ``models/``), verifying its manifest.
 
     The spaCy pipeline and the classifier (and the libraries behind them) are

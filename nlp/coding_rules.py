@@ -100,7 +100,7 @@ class SessionFacts:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SessionFacts":
+    def from_dict(cls, data: dict) -> SessionFacts:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 

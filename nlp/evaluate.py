@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from nlp.calibration import reliability
 from nlp.classifier import CodeSetClassifier
-from nlp.coding_rules import CCM_CODES, CORE_CODES, apply_bundling, assign_codes
 from nlp.coder import Coder
+from nlp.coding_rules import CCM_CODES, CORE_CODES, apply_bundling, assign_codes
 from nlp.facts import extract
 from nlp.train import read_jsonl
 

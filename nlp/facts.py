@@ -27,13 +27,13 @@ MIN_ACTION_P = 0.6
 #: Hardware limits of CCM systems: at most one atrial and two ventricular electrodes.
 MAX_LEADS = {"atrial": 1, "ventricular": 2}
 
-_CCM_D = re.compile(r"integra|ccm[\s-]*d\b", re.I)
+_CCM_D = re.compile(r"integra|ccm[\s-]*d\b", re.IGNORECASE)
 _CCM_WORDS = re.compile(r"\bc\W?c\W?m\b|optimi[sz]er|contractility|impulse dynamics|sep\W?t(?:al|um|a)\b|"
-                        r"\bls\b|train delay", re.I)
+                        r"\bls\b|train delay", re.IGNORECASE)
 _IDENTIFIER = re.compile(
-    r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.I)
+    r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.IGNORECASE)
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
-_NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.I)
+_NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 
 
 @dataclass

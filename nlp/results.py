@@ -62,7 +62,7 @@ class NoteResult:
         }
 
     @classmethod
-    def failed(cls, note_id: str, error_type: str, message: str, model: dict[str, str]) -> "NoteResult":
+    def failed(cls, note_id: str, error_type: str, message: str, model: dict[str, str]) -> NoteResult:
         """A record for a note that could not be coded; ``message`` must not quote the note."""
         return cls(id=note_id, status="error", error={"type": error_type, "message": message},
                    model=dict(model), confidence=0.0)

@@ -12,9 +12,9 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import joblib
 import numpy as np
@@ -31,10 +31,10 @@ from nlp.pipeline._text import make_doc
 from nlp.pipeline.action_model import (
     ACTION_MODEL,
     ActionModel,
+    MentionFeaturizer,
     document_cues,
     fit_action_model,
     gold_actions,
-    MentionFeaturizer,
     load_lexicon,
 )
 

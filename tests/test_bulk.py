@@ -9,12 +9,12 @@ import logging
 import sys
 
 import pytest
-from tests.fakes import CANARY, MODEL_INFO, FakeCoder
 
 from nlp import bulk
 from nlp.bulk import CoderError, Summary, run
 from nlp.reader import InputError
 from nlp.writer import OutputError, ResumeMismatchError
+from tests.fakes import CANARY, MODEL_INFO, FakeCoder
 
 NOTES = [
     ("n1", "New pulse generator placed in the right pectoral pocket."),

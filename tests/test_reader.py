@@ -10,7 +10,6 @@ import os
 import sys
 
 import pytest
-from tests.fakes import CANARY
 
 from nlp.reader import (
     INVALID_UTF8,
@@ -19,6 +18,7 @@ from nlp.reader import (
     count_records,
     iter_records,
 )
+from tests.fakes import CANARY
 
 
 def write_jsonl(path, rows) -> None:

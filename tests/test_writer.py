@@ -7,7 +7,6 @@ import io
 import json
 
 import pytest
-from tests.fakes import MODEL_INFO
 
 from nlp.writer import (
     CSV_COLUMNS,
@@ -16,6 +15,7 @@ from nlp.writer import (
     SerializationError,
     open_output,
 )
+from tests.fakes import MODEL_INFO
 
 
 def result(note_id: str, codes=(), flags=(), status="ok", error=None) -> dict:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from corpus.facts import NoteFacts
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -205,7 +206,7 @@ class ActionModel:
                 "lexicon": self.lexicon}
         (path / WEIGHTS_FILE).write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ActionModel":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ActionModel:
         data = json.loads((ensure_path(path) / WEIGHTS_FILE).read_text(encoding="utf-8"))
         self.set_weights(data["classes"], data["weights"], data["bias"])
         self.lexicon = data["lexicon"]

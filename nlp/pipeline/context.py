@@ -38,6 +38,7 @@ the same component when that is unambiguous (``apply_referents``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,9 +54,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401
-from ._text import doc_text
 from ._io import DATA_DIR, read_jsonl, write_jsonl
 from ._phrases import PhraseIndex, Unsupported, drop_token_arrays, expand, member, token_arrays
+from ._text import doc_text
 from .sections import section_of
 from .terminology import COMPONENT_LABELS
 
@@ -101,20 +102,18 @@ PUT_BACK_PHRASES = ("reconnected", "re-connected", "reattached", "re-attached", 
                     "reinserted", "re-inserted", "returned to the pocket", "returned to its pocket",
                     "returned to pocket", "replaced in the pocket", "replaced into the pocket")
 
-import re  # noqa: E402
-
 _ROW_PREFIX = re.compile(r"[ \t]*(?:[-*•·]|\d+[.)]|\[[ xX✓✔]?\]|[☐☑☒]|\|)?[ \t]*(?:\(?[a-z]?\)?[ \t]*)?",
                          re.IGNORECASE)
 _ARROW = re.compile(r"(?:->|→|=>|-->)\s*([A-Za-z/ ,-]{3,40})")
 _COLUMN_GAP = re.compile(r"\s{2,}|\t|\s\|\s")
 _STATUS_WORDS = [
-    (re.compile(r"\b(capped|abandoned|left in (?:place|situ|pocket)|cap(?:ped)? and (?:abandon|tie))", re.I),
+    (re.compile(r"\b(capped|abandoned|left in (?:place|situ|pocket)|cap(?:ped)? and (?:abandon|tie))", re.IGNORECASE),
      "abandoned"),
-    (re.compile(r"\b(explanted|extracted|removed|explant|extraction)\b", re.I), "removed"),
-    (re.compile(r"\b(repositioned|reposition|revised)\b", re.I), "repositioned"),
-    (re.compile(r"^\W*(new|implanted|placed|inserted|added)\b", re.I), "inserted"),
+    (re.compile(r"\b(explanted|extracted|removed|explant|extraction)\b", re.IGNORECASE), "removed"),
+    (re.compile(r"\b(repositioned|reposition|revised)\b", re.IGNORECASE), "repositioned"),
+    (re.compile(r"^\W*(new|implanted|placed|inserted|added)\b", re.IGNORECASE), "inserted"),
     (re.compile(r"\b(kept|retained|reused|re-used|reconnected|existing|in use|unchanged|intact|chronic)\b",
-                re.I), "retained"),
+                re.IGNORECASE), "retained"),
 ]
 
 

@@ -12,8 +12,9 @@ pipeline's fast phrase index (:mod:`nlp.pipeline._phrases`). Matches go to
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -55,7 +56,7 @@ class DocumentCues:
         path.mkdir(parents=True, exist_ok=True)
         write_jsonl(path / PATTERNS_FILE, self.patterns)
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "DocumentCues":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> DocumentCues:
         self.set_patterns(read_jsonl(ensure_path(path) / PATTERNS_FILE))
         return self
 

@@ -42,9 +42,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from . import extensions  # noqa: F401
-from ._text import doc_text
 from ._io import DATA_DIR, read_jsonl, write_jsonl
 from ._phrases import PhraseIndex, Unsupported, expand, member, token_arrays
+from ._text import doc_text
 
 PATTERNS_FILE = "terminology_patterns.jsonl"
 LEXICON_FILE = "terminology_lexicon.jsonl"
