@@ -69,6 +69,7 @@ class Run:
 def run_cli(input_path: Path, *args: str, marks: tuple[int, ...] = ()) -> Run:
     """Run ``ccm-coder code`` as a subprocess; sample its RSS and its output line count."""
     output = input_path.with_suffix(".out.jsonl")
+    output.unlink(missing_ok=True)  # the watcher counts this run's lines only
     start = time.perf_counter()
     proc = subprocess.Popen([*CLI, "code", str(input_path), "-o", str(output), "--quiet", *args],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

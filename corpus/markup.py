@@ -82,8 +82,13 @@ class AnnotatedText:
     spans: list[Span] = field(default_factory=list)
 
 
+#: A span ending in "-D" right before a period ("CRT-D.") would tokenise as "D."
+_ABBREVIATION_END = re.compile(r"\[([^\[\]]*?-[A-Z])\]\(([^()]*)\)\.")
+
+
 def parse(markup: str) -> list[Segment]:
     """Split markup into plain and annotated segments."""
+    markup = _ABBREVIATION_END.sub(lambda g: f"[{g.group(1)} device]({g.group(2)}).", markup)
     segments: list[Segment] = []
     pos = 0
     for m in _SPAN.finditer(markup):

@@ -57,7 +57,7 @@ def asserted(ent: Span) -> bool:
 
 def chamber(ent: Span) -> str:
     """'atrial', 'ventricular' or '' (unknown) for a lead mention."""
-    return LEAD_LABELS.get(ent.label_) or getattr(ent._, "chamber", "") or ""
+    return LEAD_LABELS.get(ent.label_) or ent._.chamber
 
 
 def cue_count(doc: Doc, label: str, *, affirmed_only: bool = False) -> int:
@@ -69,6 +69,7 @@ def cue_count(doc: Doc, label: str, *, affirmed_only: bool = False) -> int:
 
 
 def affirmed(span: Span) -> bool:
+    """Not negated before it in its sentence, and not an unticked box ("[ ] Aborted")."""
     sent = span.sent
     before = sent.text[:span.start_char - sent.start_char]
     return not (re.search(r"\[\s?\]\s*$", before) or _NEGATED_CUE.search(before))
@@ -103,7 +104,7 @@ def extract(doc: Doc) -> ExtractedFacts:
 
     leads = {action: count_leads(by_action[action]) for action in
              ("inserted", "removed", "abandoned", "retained", "repositioned")}
-    for action, (counts, spans) in leads.items():
+    for action, (_, spans) in leads.items():
         evidence[f"leads_{action}"] = spans
     evidence["generator_inserted"] = gen_inserted
     evidence["generator_removed"] = gen_removed
@@ -135,7 +136,7 @@ def extract(doc: Doc) -> ExtractedFacts:
     return ExtractedFacts(facts, dict(evidence))
 
 
-def kept_old(leads: dict[str, tuple[dict[str, int], list[Span]]], chamber: str) -> int:
+def kept_old(leads: dict[str, tuple[dict[str, int], list[Span]]], side: str) -> int:
     """Old electrodes of a chamber still in use after the session.
 
     "Retained" mentions include background mentions of leads that are capped or
@@ -143,8 +144,8 @@ def kept_old(leads: dict[str, tuple[dict[str, int], list[Span]]], chamber: str) 
     system uses at most one atrial and two ventricular electrodes, and new ones
     take their places first.
     """
-    retained = leads["retained"][0][chamber]
-    return max(0, min(retained, MAX_LEADS[chamber] - leads["inserted"][0][chamber]))
+    retained = leads["retained"][0][side]
+    return max(0, min(retained, MAX_LEADS[side] - leads["inserted"][0][side]))
 
 
 def device_family(doc: Doc, ccm: list[Span]) -> str:

@@ -10,7 +10,6 @@ capitalised-header dictation shape.
 from __future__ import annotations
 
 import random
-import re
 
 from corpus.facts import Lead, NoteFacts
 from corpus.families import Family
@@ -921,15 +920,7 @@ def non_device_note(facts: NoteFacts, rng: random.Random) -> str:
 # --------------------------------------------------------------------------- entry point
 
 
-_ABBR_END = re.compile(r"\[([^\[\]]*?-[A-Z])\]\(([^()]*)\)\.")
-
-
 def render(facts: NoteFacts, rng: random.Random) -> str:
-    # a span ending in "CRT-D" right before a period tokenizes as "D." in spaCy
-    return _ABBR_END.sub(lambda g: f"[{g.group(1)} device]({g.group(2)}).", _render(facts, rng))
-
-
-def _render(facts: NoteFacts, rng: random.Random) -> str:
     s = facts.scenario
     if facts.device_family == "none":
         return non_device_note(facts, rng)

@@ -10,7 +10,6 @@ in the same clipped way.
 from __future__ import annotations
 
 import random
-import re
 
 from corpus.facts import Lead, NoteFacts
 from corpus.families import Family
@@ -493,15 +492,7 @@ def non_device(facts: NoteFacts, rng: random.Random) -> str:
                         "Plan\nObserve; MRI 1 yr."])
 
 
-_ABBR_END = re.compile(r"\[([^\[\]]*?-[A-Z])\]\(([^()]*)\)\.")
-
-
 def render(facts: NoteFacts, rng: random.Random) -> str:
-    # a span ending in "CRT-D" right before a period tokenizes as "D." in spaCy
-    return _ABBR_END.sub(lambda g: f"[{g.group(1)} device]({g.group(2)}).", _render(facts, rng))
-
-
-def _render(facts: NoteFacts, rng: random.Random) -> str:
     s = facts.scenario
     if facts.device_family == "none":
         return non_device(facts, rng)

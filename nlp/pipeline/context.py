@@ -41,20 +41,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import srsly
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401
-from ._io import DATA_DIR, read_jsonl, write_jsonl
+from ._io import DATA_DIR, JsonlRules, read_jsonl
 from ._phrases import PhraseIndex, Unsupported, drop_token_arrays, expand, member, token_arrays
 from ._text import doc_text
 from .sections import section_of
@@ -143,8 +140,10 @@ class Trigger:
     labels: tuple[str, ...] = ()
 
 
-class ContextComponent:
+class ContextComponent(JsonlRules):
     """Sets ``negated``/``historical``/``hypothetical``/``action`` on entity spans."""
+
+    rules_file = RULES_FILE
 
     def __init__(
         self,
@@ -664,23 +663,6 @@ class ContextComponent:
         return ACTION_CATEGORIES[cands[0].category]
 
     # -- serialisation -------------------------------------------------------------
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        write_jsonl(path / RULES_FILE, self.rules)
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ContextComponent:
-        self.clear()
-        self.add_rules(read_jsonl(ensure_path(path) / RULES_FILE))
-        return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return srsly.json_dumps(self.rules).encode("utf8")
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> ContextComponent:
-        self.clear()
-        self.add_rules(srsly.json_loads(data))
-        return self
 
 
 OLD_WORDS = {"old", "chronic", "existing", "previous", "previously", "prior", "original", "nonfunctional",

@@ -22,19 +22,16 @@ Entities lying wholly inside a rule header ("Leads:") are dropped from
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import srsly
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
 
 from . import extensions  # noqa: F401  (registers Span._.section)
-from ._io import DATA_DIR, read_jsonl, write_jsonl
+from ._io import DATA_DIR, JsonlRules, read_jsonl
 from ._phrases import PhraseIndex, member, token_arrays
 
 SPOKEN_COLON = {"colon"}
@@ -85,8 +82,10 @@ class _Lines:
         return b > a and int(self.space_cum[b] - self.space_cum[a]) < b - a
 
 
-class Sectionizer:
+class Sectionizer(JsonlRules):
     """Finds section headers and labels every span of the note with its section."""
+
+    rules_file = RULES_FILE
 
     def __init__(
         self,
@@ -283,23 +282,6 @@ class Sectionizer:
         return doc
 
     # -- serialisation -------------------------------------------------------------
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        write_jsonl(path / RULES_FILE, self.rules)
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> Sectionizer:
-        self.clear()
-        self.add_rules(read_jsonl(ensure_path(path) / RULES_FILE))
-        return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return srsly.json_dumps(self.rules).encode("utf8")
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> Sectionizer:
-        self.clear()
-        self.add_rules(srsly.json_loads(data))
-        return self
 
 
 def section_of(doc: Doc, token_index: int) -> str:
