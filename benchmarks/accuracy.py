@@ -47,6 +47,24 @@ def entity_table(report: Report) -> list[str]:
     return lines
 
 
+def extraction_side_by_side(coder, named: dict[str, list[dict]]) -> list[str]:
+    """Mention recall / action accuracy of the rules alone beside rules + trained action model."""
+    from nlp.evaluate import mention_scores
+    from nlp.pipeline import entity_records
+    from nlp.pipeline._text import make_doc
+
+    lines = ["| notes | rules only: mention recall / action accuracy | rules + action model |", "|---|---|---|"]
+    for name, records in named.items():
+        cells = []
+        for disable in (["ccm_action_model"], []):
+            with coder.nlp.select_pipes(disable=disable):
+                docs = coder.nlp.pipe(make_doc(coder.nlp, r["text"]) for r in records)
+                m = mention_scores(records, [entity_records(d) for d in docs])
+            cells.append(f"{m['mention_recall']:.3f} / {m['action_accuracy']:.3f}")
+        lines.append(f"| {name} ({len(records)}) | {cells[0]} | {cells[1]} |")
+    return lines
+
+
 def real_notes(coder, path: Path) -> tuple[int, int]:
     rows = read_jsonl(path)
     coded = sum(1 for r in coder.pipe((str(x["id"]), x["text"]) for x in rows) if r.codes)
@@ -92,6 +110,13 @@ def main() -> None:
               f"{test.above_threshold['exact_set']:.3f} of them exact; ECE {test.calibration['ece']:.3f}.",
               "", "Extraction on the corpus test split (overlap match against every gold span):", ""]
     lines += entity_table(test)
+    side = {"corpus validation split": read_jsonl(corpus / "val.jsonl"),
+            "corpus test split": read_jsonl(corpus / "test.jsonl")}
+    if dev.exists():
+        side["dev notes"] = read_jsonl(dev)
+    lines += ["", "Does the trained action model help? Mentions scored as `shared/tools/score.py` does "
+              "(first occurrence of each gold mention):", ""]
+    lines += extraction_side_by_side(coder, side)
     lines += ["", f"Measured with `make evaluate` on {platform.machine()}, Python {platform.python_version()}."]
     block = "\n".join(lines)
     print(block)
