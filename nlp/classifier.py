@@ -73,6 +73,8 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         with warnings.catch_warnings():  # rare code sets have fewer notes than folds
             warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+            warnings.filterwarnings("ignore", message="Number of classes in training fold",
+                                    category=RuntimeWarning)
             held_out = cross_val_predict(clone(self.pipeline_), list(X), labels, cv=folds,
                                          method="predict_proba")
         self.pipeline_.fit(list(X), labels)
