@@ -58,6 +58,7 @@ _CCM_PART_LABELS = {"PULSE_GENERATOR", "ATRIAL_LEAD", "VENTRICULAR_LEAD", "LEAD"
 _JOINERS = {"-", "/"}
 _CHAMBER_OF = {"ATRIAL_LEAD": "atrial", "VENTRICULAR_LEAD": "ventricular"}
 _LABEL_OF = {v: k for k, v in _CHAMBER_OF.items()}
+_PLACE_WORDS = {"septum", "septal", "appendage", "atrium", "apex", "rvot", "ra", "rv", "ls"}
 _HASH_RE = re.compile(r"^#\d$")
 _TIMES_RE = re.compile(r"^[x×](\d)$")
 
@@ -215,6 +216,8 @@ class DeviceTerminology:
         if label in _CCM_PART_LABELS | {"OTHER_DEVICE"} and end < len(doc) \
                 and _TIMES_RE.match(doc[end].lower_):
             end += 1
+        if label in {"LEAD", "ATRIAL_LEAD", "VENTRICULAR_LEAD"}:
+            end = self._position_in_parentheses(doc, end)
         if label == "CCM_SYSTEM":
             suffix = {"ivs", "iv", "smart", "mini", "integra", "x11", "system", "systems", "device",
                       "devices", "ccm", "c-d", "ccm-d", "unit", "implant", "hardware"}
@@ -229,6 +232,23 @@ class DeviceTerminology:
                                                            "leads", "lead", "coil"}:
                 end += 1
         return k, end
+
+    @staticmethod
+    def _position_in_parentheses(doc: Doc, end: int, max_tokens: int = 6) -> int:
+        """ "Lead 1 (upper septum)": a position in parentheses right after a lead names
+        its chamber, so it belongs to the span."""
+        start = end
+        if start < len(doc) and (doc[start].like_num or doc[start].lower_ in {"a", "b", "#1", "#2"}):
+            start += 1  # "Lead 1 (...)", "lead B (...)"
+        if start >= len(doc) or doc[start].text != "(":
+            return end
+        for k in range(start + 1, min(len(doc), start + 2 + max_tokens)):
+            if doc[k].text.startswith(")"):  # ")" or "):" (one token)
+                inside = {t.lower_ for t in doc[start + 1:k]}
+                return k + 1 if inside & _PLACE_WORDS else end
+            if doc[k].text == "\n" or doc[k].is_space:
+                break
+        return end
 
     def _count(self, doc: Doc, span: Span) -> int:
         count = 1

@@ -141,3 +141,12 @@ def test_optimiser_and_ipg_spelled_out(nlp, ent):
 def test_bare_leads_in_a_note_without_ccm_are_not_ccm_components(nlp):
     doc = nlp("EEG: scalp electrodes were applied. The leads were checked and the generator was off.")
     assert all(e.label_ == "OTHER_DEVICE" for e in doc.ents if e.label_ in COMPONENT_LABELS)
+
+
+def test_a_position_in_parentheses_names_the_leads_chamber(nlp):
+    doc = nlp("CCM device check. Lead 1 (upper septum): 610 ohms. Lead B (RA appendage) 480 ohms. "
+              "The lead (model 5076) was tested.")
+    leads = [(e.text, e.label_) for e in doc.ents if "LEAD" in e.label_]
+    assert leads[0] == ("Lead 1 (upper septum):", "VENTRICULAR_LEAD")
+    assert leads[1] == ("Lead B (RA appendage)", "ATRIAL_LEAD")
+    assert leads[2][1] == "LEAD"
