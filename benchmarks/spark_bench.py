@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.accuracy import update_readme_block
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -66,17 +68,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"spark_bench: no {source}")
     rows = [run(m, str(source), args.model, args.max_partition_bytes, p)
             for p in (True, False) for m in args.masters]
-    print(f"Spark local mode on {source.name} ({rows[0]['notes']:,} notes); "
-          f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"pyspark {__import__('pyspark').__version__}")
-    print()
-    print("| prescreen | master | tasks | seconds | notes/s | speed-up | error rows | notes with codes |")
-    print("|---|---|---|---|---|---|---|---|")
+    lines = [f"Spark local mode on {source.name} ({rows[0]['notes']:,} notes); "
+             f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+             f"pyspark {__import__('pyspark').__version__} (`make bench`).", "",
+             "| prescreen | master | tasks | seconds | notes/s | speed-up | error rows | notes with codes |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         base = next(x["rate"] for x in rows if x["prescreen"] == r["prescreen"])
-        print(f"| {r['prescreen']} | {r['master']} | {r['tasks']} | {r['seconds']:.1f} | {r['rate']:.1f} | "
-              f"{r['rate'] / base:.2f}x | {r['errors']} | {r['with_codes']} |")
-
+        lines.append(f"| {r['prescreen']} | {r['master']} | {r['tasks']} | {r['seconds']:.1f} | "
+                     f"{r['rate']:.1f} | {r['rate'] / base:.2f}x | {r['errors']} | {r['with_codes']} |")
+    print("\n".join(lines))
+    update_readme_block("spark", "\n".join(lines))
 
 if __name__ == "__main__":
     main()
