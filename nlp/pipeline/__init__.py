@@ -19,7 +19,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import action_model, cues, extensions  # noqa: F401  (register factories and Span._ attributes)
+from . import (  # noqa: F401  (register factories and Span._ attributes)
+    action_model,
+    cues,
+    device_topic,
+    extensions,
+)
 from .context import ContextComponent
 from .extensions import ACTIONS, SPAN_EXTENSIONS, register_extensions
 from .sections import Sectionizer, section_of
@@ -27,8 +32,8 @@ from .sentences import SentenceSegmenter
 from .terminology import ALL_LABELS, APPROACH_LABELS, COMPONENT_LABELS, DeviceTerminology
 
 #: pipe names in order (each a registered factory of the same name)
-PIPELINE_COMPONENTS: list[str] = ["ccm_sentences", "ccm_terminology", "ccm_sections", "ccm_context",
-                                  "ccm_cues"]
+PIPELINE_COMPONENTS: list[str] = ["ccm_sentences", "ccm_terminology", "ccm_sections",
+                                  "ccm_device_topic", "ccm_context", "ccm_cues"]
 
 __all__ = [
     "ACTIONS",

@@ -150,3 +150,20 @@ def test_a_position_in_parentheses_names_the_leads_chamber(nlp):
     assert leads[0] == ("Lead 1 (upper septum):", "VENTRICULAR_LEAD")
     assert leads[1] == ("Lead B (RA appendage)", "ATRIAL_LEAD")
     assert leads[2][1] == "LEAD"
+
+
+def test_parts_in_another_devices_procedure_note_are_that_devices(nlp):
+    doc = nlp("Procedure: Dual-chamber pacemaker implantation\n"
+              "Background: OPTIMIZER Smart Mini CCM system on the right, not touched.\n"
+              "Description: The atrial lead was screwed into the right atrial appendage. "
+              "The generator was placed in the pocket. The CCM leads were kept clear.")
+    labels = {e.text: e.label_ for e in doc.ents}
+    assert labels["atrial lead"] == "OTHER_DEVICE"
+    assert labels["generator"] == "OTHER_DEVICE"
+    assert labels["CCM leads"] == "LEAD"
+
+
+def test_parts_in_a_ccm_procedure_note_stay_ccm(nlp):
+    doc = nlp("Procedure: CCM system implant beside an existing ICD\n"
+              "Description: The atrial lead was screwed into the right atrial appendage.")
+    assert {e.text: e.label_ for e in doc.ents}["atrial lead"] == "ATRIAL_LEAD"
