@@ -79,7 +79,8 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
                                          method="predict_proba")
         self.pipeline_.fit(list(X), labels)
         self.classes_ = np.array(self.pipeline_.classes_)
-        self.set_codes_ = [parse_set_label(label) for label in self.classes_]
+        # sorted tuples, not frozensets: a pickled frozenset's byte order follows the hash seed
+        self.set_codes_ = [tuple(sorted(parse_set_label(label))) for label in self.classes_]
         self.membership_ = np.array([[code in codes for code in self.codes] for codes in self.set_codes_],
                                     dtype=float)
         top = held_out.argmax(axis=1)
@@ -88,6 +89,17 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         marginals = held_out @ self.membership_
         self.code_calibrators_ = [_isotonic(marginals[:, j], gold[:, j]) for j in range(len(self.codes))]
         return self
+
+    def __getstate__(self) -> dict:
+        """Drop TF-IDF caches before pickling so a saved model is byte-identical across
+        runs: ``stop_words_`` is a set (pickled in hash-seed order), ``_stop_words_id`` an id()."""
+        steps = self.pipeline_.get_params(deep=True).values() if hasattr(self, "pipeline_") else ()
+        for step in steps:
+            if isinstance(step, TfidfVectorizer):
+                for cached in ("stop_words_", "_stop_words_id"):
+                    if hasattr(step, cached):
+                        delattr(step, cached)
+        return super().__getstate__()
 
     def predict_set_proba(self, X: Sequence) -> np.ndarray:
         """Model probability of each code set (columns in ``self.classes_`` order), uncalibrated."""
@@ -108,7 +120,8 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         best = set_proba.argmax(axis=1)
         confidence = self.set_calibrator_.predict(set_proba.max(axis=1))
         code_proba = self.predict_proba(X)
-        return [SetPrediction(self.set_codes_[b], float(c), dict(zip(self.set_codes_, map(float, row))),
+        sets = [frozenset(codes) for codes in self.set_codes_]
+        return [SetPrediction(sets[b], float(c), dict(zip(sets, map(float, row))),
                               dict(zip(self.codes, map(float, codes))))
                 for b, c, row, codes in zip(best, confidence, set_proba, code_proba)]
 
