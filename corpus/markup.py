@@ -118,11 +118,6 @@ def render(segments: list[Segment]) -> AnnotatedText:
     return AnnotatedText("".join(parts), spans)
 
 
-def strip(markup: str) -> str:
-    """The plain text of a markup string."""
-    return _SPAN.sub(lambda m: m.group(1), markup)
-
-
 def with_text(segment: Segment, text: str) -> Segment:
     return replace(segment, text=text)
 

@@ -84,11 +84,6 @@ class SentenceSegmenter:
         self._and = hash_string("and")
 
     # -- helpers -----------------------------------------------------------------
-    @staticmethod
-    def _line_start(doc: Doc, i: int) -> bool:
-        return i == 0 or (doc[i - 1].is_space and "\n" in doc[i - 1].text) or (
-            "\n" in doc[i - 1].whitespace_)
-
     def _spoken_break_end(self, doc: Doc, i: int) -> int:
         """If a spoken punctuation phrase starts at token i, return its end index, else 0."""
         low = doc[i].lower_
