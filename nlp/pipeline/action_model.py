@@ -180,7 +180,14 @@ class ActionModel:
         ids = {id(e) for e in background}
         session = [e for e in ents if id(e) not in ids]
         procedure = any(e._.action in PROCEDURE_ACTIONS for e in session)
-        visit = any(s.label_ == "VISIT" for s in doc.spans.get("cues", []))
+        cues = {s.label_ for s in doc.spans.get("cues", [])}
+        visit = "VISIT" in cues
+        if not (procedure or visit or cues & {"PROGRAMMING", "ABORTED"}):
+            # a consult or a letter about plans: nothing here was kept "during" a procedure
+            for ent in ents:
+                if ent._.action == "retained":
+                    ent._.action = "none"
+            return
         apply_referents(background, session, procedure, visit)
 
     def predict(self, features: Iterable[str]) -> tuple[str, float]:
