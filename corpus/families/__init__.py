@@ -25,6 +25,28 @@ class Family:
     render: Callable[[NoteFacts, random.Random], str]
 
 
+Renderer = Callable[[NoteFacts, random.Random], str]
+
+
+def route(facts: NoteFacts, rng: random.Random, *, non_device: Renderer, other_device: Renderer,
+          ccm_d: Renderer, clinic: Renderer, consult: Renderer, aborted: Renderer,
+          procedure: Renderer) -> str:
+    """Pick a family's note kind for the session: the same choice in every family."""
+    if facts.device_family == "none":
+        return non_device(facts, rng)
+    if facts.device_family == "other" or facts.scenario == "S16":
+        return other_device(facts, rng)
+    if facts.device_family == "ccm_d":
+        return ccm_d(facts, rng)
+    if facts.scenario == "S15":
+        return clinic(facts, rng)
+    if facts.scenario == "S24":
+        return consult(facts, rng)
+    if facts.stopped_early and not facts.leads_with("inserted"):
+        return aborted(facts, rng)
+    return procedure(facts, rng)
+
+
 def all_families() -> dict[str, Family]:
     """Every family module in this package, by name."""
     found: dict[str, Family] = {}

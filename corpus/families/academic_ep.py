@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 
 from corpus.facts import Lead, NoteFacts
-from corpus.families import Family
+from corpus.families import Family, route
 
 
 def m(text: str, label: str, action: str | None = None, *flags: str) -> str:
@@ -675,20 +675,7 @@ def non_device(facts: NoteFacts, rng: random.Random) -> str:
 
 
 def render(facts: NoteFacts, rng: random.Random) -> str:
-    s = facts.scenario
-    if facts.device_family == "none":
-        return non_device(facts, rng)
-    if facts.device_family == "other" or s == "S16":
-        return other_report(facts, rng)
-    if facts.device_family == "ccm_d":
-        return ccmd_report(facts, rng)
-    if s == "S15":
-        return clinic(facts, rng)
-    if s == "S24":
-        return consult(facts, rng)
-    if facts.stopped_early and not facts.leads_with("inserted"):
-        return aborted_report(facts, rng)
-    return ccm_report(facts, rng)
+    return route(facts, rng, non_device=non_device, other_device=other_report, ccm_d=ccmd_report, clinic=clinic, consult=consult, aborted=aborted_report, procedure=ccm_report)
 
 
 FAMILY = Family(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from corpus.facts import Lead, NoteFacts
-from corpus.families import Family
+from corpus.families import Family, route
 
 # --------------------------------------------------------------------------- helpers
 
@@ -921,20 +921,7 @@ def non_device_note(facts: NoteFacts, rng: random.Random) -> str:
 
 
 def render(facts: NoteFacts, rng: random.Random) -> str:
-    s = facts.scenario
-    if facts.device_family == "none":
-        return non_device_note(facts, rng)
-    if facts.device_family == "other" or s == "S16":
-        return other_device_note(facts, rng)
-    if facts.device_family == "ccm_d":
-        return ccmd_note(facts, rng)
-    if s == "S15":
-        return clinic_note(facts, rng)
-    if s == "S24":
-        return consult_note(facts, rng)
-    if facts.stopped_early and not facts.leads_with("inserted"):
-        return aborted_note(facts, rng)
-    return ccm_procedure_note(facts, rng)
+    return route(facts, rng, non_device=non_device_note, other_device=other_device_note, ccm_d=ccmd_note, clinic=clinic_note, consult=consult_note, aborted=aborted_note, procedure=ccm_procedure_note)
 
 
 FAMILY = Family(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from corpus.facts import Lead, NoteFacts
-from corpus.families import Family
+from corpus.families import Family, route
 
 
 def m(text: str, label: str, action: str | None = None, *flags: str) -> str:
@@ -493,20 +493,7 @@ def non_device(facts: NoteFacts, rng: random.Random) -> str:
 
 
 def render(facts: NoteFacts, rng: random.Random) -> str:
-    s = facts.scenario
-    if facts.device_family == "none":
-        return non_device(facts, rng)
-    if facts.device_family == "other" or s == "S16":
-        return other(facts, rng)
-    if facts.device_family == "ccm_d":
-        return ccmd(facts, rng)
-    if s == "S15":
-        return clinic(facts, rng)
-    if s == "S24":
-        return consult(facts, rng)
-    if facts.stopped_early and not facts.leads_with("inserted"):
-        return aborted(facts, rng)
-    return op_note(facts, rng)
+    return route(facts, rng, non_device=non_device, other_device=other, ccm_d=ccmd, clinic=clinic, consult=consult, aborted=aborted, procedure=op_note)
 
 
 FAMILY = Family(
