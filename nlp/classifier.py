@@ -83,8 +83,10 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         self.set_codes_ = [tuple(sorted(parse_set_label(label))) for label in self.classes_]
         self.membership_ = np.array([[code in codes for code in self.codes] for codes in self.set_codes_],
                                     dtype=float)
-        top = held_out.argmax(axis=1)
-        self.set_calibrator_ = _isotonic(held_out.max(axis=1), self.classes_[top] == labels)
+        rules = self._rules_columns(X)
+        self.rules_threshold_ = _best_rules_threshold(held_out, rules, labels, self.classes_)
+        chosen = self._choose(held_out, rules)
+        self.set_calibrator_ = _isotonic(held_out[np.arange(len(chosen)), chosen], self.classes_[chosen] == labels)
         gold = np.array([[code in parse_set_label(label) for code in self.codes] for label in labels])
         marginals = held_out @ self.membership_
         self.code_calibrators_ = [_isotonic(marginals[:, j], gold[:, j]) for j in range(len(self.codes))]
@@ -117,14 +119,31 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         """The most probable code set of each note, its calibrated confidence, the model
         probability of every set and the calibrated probability of every code."""
         set_proba = self.predict_set_proba(X)
-        best = set_proba.argmax(axis=1)
-        confidence = self.set_calibrator_.predict(set_proba.max(axis=1))
+        best = self._choose(set_proba, self._rules_columns(X))
+        confidence = self.set_calibrator_.predict(set_proba[np.arange(len(best)), best])
         code_proba = self.predict_proba(X)
         sets = [frozenset(codes) for codes in self.set_codes_]
         return [SetPrediction(sets[b], float(c), dict(zip(sets, map(float, row))),
                               dict(zip(self.codes, map(float, codes))))
                 for b, c, row, codes in zip(best, confidence, set_proba, code_proba)]
 
+
+    def _rules_columns(self, X: Sequence) -> np.ndarray:
+        """Column of the coding rules' set (feature ``ruleset:...``) per note; -1 when unknown."""
+        if self.inputs == "text":
+            return np.full(len(X), -1)
+        column = {label: j for j, label in enumerate(self.classes_)}
+        features = (x if self.inputs == "features" else x[0] for x in X)
+        return np.array([column.get(_ruleset(f), -1) for f in features])
+
+    def _choose(self, set_proba: np.ndarray, rules: np.ndarray) -> np.ndarray:
+        """The most probable set, or the coding rules' set when the model gives it at least
+        ``rules_threshold_``: the rules read the extracted facts exactly, the model weighs
+        how far those facts can be trusted."""
+        best = set_proba.argmax(axis=1)
+        known = rules >= 0
+        rules_p = np.where(known, set_proba[np.arange(len(rules)), np.maximum(rules, 0)], -1.0)
+        return np.where(known & (rules_p >= self.rules_threshold_), rules, best)
 
     def _vectorizer(self):
         features = Pipeline([("vectorize", DictVectorizer()), ("scale", MaxAbsScaler())])
@@ -149,6 +168,32 @@ def _features(pairs: Sequence[tuple[dict, str]]) -> list[dict]:
 
 def _texts(pairs: Sequence[tuple[dict, str]]) -> list[str]:
     return [text for _, text in pairs]
+
+
+def _ruleset(features: dict) -> str:
+    for key in features:
+        if key.startswith("ruleset:"):
+            codes = key[len("ruleset:"):]
+            return "" if codes == "none" else codes
+    return "\0"  # no rules feature: matches no class
+
+
+def _best_rules_threshold(held_out: np.ndarray, rules: np.ndarray, labels: np.ndarray,
+                          classes: np.ndarray) -> float:
+    """The probability above which the rules' set beats the model's top set, chosen to
+    maximise the accuracy of the cross-validated predictions (ties: the highest, i.e. the
+    least trust in the rules). Above 1 when the rules never help."""
+    best = held_out.argmax(axis=1)
+    known = rules >= 0
+    rules_p = np.where(known, held_out[np.arange(len(rules)), np.maximum(rules, 0)], -1.0)
+    candidates = np.unique(rules_p[known & (rules != best)])
+    top_accuracy, threshold = np.mean(classes[best] == labels), 1.01
+    for t in candidates[::-1]:
+        chosen = np.where(known & (rules_p >= t), rules, best)
+        accuracy = np.mean(classes[chosen] == labels)
+        if accuracy > top_accuracy:
+            top_accuracy, threshold = accuracy, float(t)
+    return threshold
 
 
 def _isotonic(score: np.ndarray, correct: np.ndarray) -> IsotonicRegression:

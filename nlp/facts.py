@@ -33,6 +33,7 @@ _CCM_WORDS = re.compile(r"\bc\W?c\W?m\b|optimi[sz]er|contractility|impulse dynam
 _IDENTIFIER = re.compile(
     r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.IGNORECASE)
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
+_NEW_LEAD = re.compile(r"\b(new|additional|another|second|third|replacement|fresh)\b|#|\d", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 
 
@@ -87,22 +88,30 @@ def extract(doc: Doc) -> ExtractedFacts:
         return ExtractedFacts(SessionFacts(device_family=family), dict(evidence))
 
     by_action: dict[str, list[Span]] = defaultdict(list)
+    weak: dict[str, list[Span]] = defaultdict(list)  # session work the action model is unsure of
     for e in ccm:
         if asserted(e) and (e._.action not in SESSION_ACTIONS or session_evidence(e)):
             by_action[e._.action].append(e)
+        elif asserted(e) and e._.section not in BACKGROUND_SECTIONS:
+            weak[e._.action].append(e)
+
+    if any(e.label_ in LEAD_LABELS for e in by_action["retained"]):
+        # "leads -> new IPG" beside kept leads: connecting the old leads, not a new one
+        by_action["inserted"] = [e for e in by_action["inserted"] if not _unnamed_lead(e)]
 
     generators = [e for e in ccm if e.label_ == "PULSE_GENERATOR"]
     gen_inserted = [e for e in by_action["inserted"] if e.label_ == "PULSE_GENERATOR"]
     system_inserted = [e for e in by_action["inserted"] if e.label_ == "CCM_SYSTEM"]
     if not gen_inserted and system_inserted and not any(
-            asserted(g) and g._.action in ("retained", "removed") for g in generators):
+            (asserted(g) and g._.action in ("retained", "removed")) or g._.negated for g in generators):
+        # "CCM system implant" implies a generator unless the note keeps or denies one
         gen_inserted = system_inserted
     gen_removed = [e for e in by_action["removed"] if e.label_ == "PULSE_GENERATOR"]
     if gen_removed and not gen_inserted and any(e.label_ == "PULSE_GENERATOR" for e in by_action["retained"]):
         gen_removed = []  # lifted out of the pocket and put back: the same generator was kept
     relocated = [e for e in by_action["repositioned"] if e.label_ in ("PULSE_GENERATOR", "CCM_SYSTEM")]
 
-    leads = {action: count_leads(by_action[action]) for action in
+    leads = {action: count_leads(by_action[action], weak[action]) for action in
              ("inserted", "removed", "abandoned", "retained", "repositioned")}
     for action, (_, spans) in leads.items():
         evidence[f"leads_{action}"] = spans
@@ -136,6 +145,11 @@ def extract(doc: Doc) -> ExtractedFacts:
     return ExtractedFacts(facts, dict(evidence))
 
 
+def _unnamed_lead(ent: Span) -> bool:
+    """A lead mention with no chamber, number or word saying it is new ("the leads")."""
+    return ent.label_ == "LEAD" and not chamber(ent) and ent._.count == 1 and not _NEW_LEAD.search(ent.text)
+
+
 def kept_old(leads: dict[str, tuple[dict[str, int], list[Span]]], side: str) -> int:
     """Old electrodes of a chamber still in use after the session.
 
@@ -165,38 +179,59 @@ def device_family(doc: Doc, ccm: list[Span]) -> str:
     return "ccm" if any(_CCM_WORDS.search(e.sent.text) for e in ccm) else "none"
 
 
-def count_leads(mentions: list[Span]) -> tuple[dict[str, int], list[Span]]:
+def count_leads(mentions: list[Span], weak: list[Span] = ()) -> tuple[dict[str, int], list[Span]]:
     """Distinct electrodes per chamber among mentions that share one action.
 
     Mentions of the same electrode repeat; a count in the phrase ("two septal
     leads"), distinct identifiers ("lead #1", "LS lead") and distinct septal
     positions tell how many there are. A lead whose chamber is unknown adds to
-    the ventricular count only beyond what chamber-specific mentions explain.
+    the count only beyond what chamber-specific mentions explain; it goes to the
+    chamber of a ``weak`` mention (same action, too uncertain to count alone:
+    "the new lead" ... "we also placed an atrial electrode"), else ventricular.
     """
     lead_mentions = [m for m in mentions if m.label_ in LEAD_LABELS]
-    counts = {"atrial": 0, "ventricular": 0}
-    for side in counts:
-        own = [m for m in lead_mentions if chamber(m) == side]
-        if own:
-            counts[side] = max(max(m._.count for m in own), len(_identities(own)))
+    counts = {side: _distinct([m for m in lead_mentions if chamber(m) == side]) for side in MAX_LEADS}
     unknown = [m for m in lead_mentions if not chamber(m)]
     if unknown:
-        total = max(max(m._.count for m in unknown), len(_identities(unknown)))
-        counts["ventricular"] += max(0, total - counts["atrial"] - counts["ventricular"])
+        extra = max(0, _distinct(unknown) - counts["atrial"] - counts["ventricular"])
+        for side in MAX_LEADS:
+            hinted = [m for m in weak if m.label_ in LEAD_LABELS and chamber(m) == side]
+            take = min(extra, max(0, _distinct(hinted) - counts[side]))
+            counts[side] += take
+            extra -= take
+            lead_mentions += hinted if take else []
+        counts["ventricular"] += extra
     return {k: min(v, MAX_LEADS[k]) for k, v in counts.items()}, lead_mentions
 
 
-def _identities(mentions: list[Span]) -> set[str]:
-    """Identifiers that tell electrodes apart: '#1', 'lead 2', 'LS', 'high septum'."""
-    ids: set[str] = set()
+def _distinct(mentions: list[Span]) -> int:
+    """How many electrodes mentions of one chamber (or of unknown chamber) name."""
+    if not mentions:
+        return 0
+    schemes = _identities(mentions)
+    return max(max(m._.count for m in mentions), *(len(ids) for ids in schemes.values()))
+
+
+#: identifier words to a lead number ("V2 lead", "lead #2", "second lead", "lead B" are one naming scheme)
+_NUMBERS = {"1": "1", "2": "2", "one": "1", "two": "2", "a": "1", "b": "2", "first": "1", "second": "2",
+            "v1": "1", "v2": "2"}
+
+
+def _identities(mentions: list[Span]) -> dict[str, set[str]]:
+    """Identifiers that tell electrodes apart, per naming scheme: numbers ('#1', 'lead 2',
+    'V1'), names ('RV' and 'LS') and septal positions ('high', 'mid'). Leads are counted
+    within one scheme: "the RV septal lead" and "the V2 lead" may be the same electrode."""
+    schemes: dict[str, set[str]] = {"number": set(), "name": set(), "position": set()}
     for m in mentions:
-        found = {g.lower() for match in _IDENTIFIER.finditer(m.text) for g in match.groups() if g}
+        words = {g.lower() for match in _IDENTIFIER.finditer(m.text) for g in match.groups() if g}
+        names = words & {"ls", "rv"}
+        schemes["name"] |= {"ls"} if "ls" in names else names  # "the LS RV lead" is the LS lead
+        schemes["number"] |= {_NUMBERS.get(w, w) for w in words if w in _NUMBERS or w.isdigit()}
         positions = {k for pos in m.sent.ents if pos.label_ == "LEAD_POSITION"
                      for k in _POSITION_KEYS if k in pos.text.lower()}
         if len(positions) == 1:
-            found |= positions
-        ids |= found
-    return ids
+            schemes["position"] |= positions
+    return schemes
 
 
 def evaluation_kind(doc: Doc, ccm: list[Span], procedure_done: bool) -> tuple[str, list[Span]]:

@@ -94,7 +94,7 @@ def action_examples(record: dict, doc, featurizer: MentionFeaturizer) -> list[tu
     return [(featurizer(ent, cues, record["text"]), action) for ent, action in gold_actions(doc, record["spans"])]
 
 
-def cross_fitted_train_features(nlp, records: list[dict], *, folds: int = 2, C: float = ACTION_C
+def cross_fitted_train_features(nlp, records: list[dict], *, folds: int = 5, C: float = ACTION_C
                                 ) -> tuple[Featurized, list[tuple[list[str], str]]]:
     """Classifier features of the train split whose mention actions come from action
     models that never saw the note's writing style (folds by template family / writer),

@@ -39,6 +39,7 @@ SPOKEN_PARAGRAPH = [("new", "paragraph"), ("next", "paragraph"), ("new", "line")
 BULLET_RE_CHARS = {"#", "-", "*", "•", "·", ")", ".", "–", "—", ">", "o"}
 RULES_FILE = "section_rules.jsonl"
 _COLON = np.uint64(hash_string(":"))
+_SPOKEN_COLON = np.asarray(sorted(hash_string(w) for w in SPOKEN_COLON), dtype=np.uint64)
 
 
 class _Lines:
@@ -175,12 +176,16 @@ class Sectionizer(JsonlRules):
         for shift in range(1, 6):
             idx = lines.nl + shift
             allowed[idx[idx < lines.n]] = True
-        matches = sorted(self.index.match(doc, lowers, allowed=allowed),
+        # dictated run-on text: "... cardiomyopathy procedure colon ccm device implantation"
+        spoken_anywhere = bool(member(lowers, _SPOKEN_COLON).any())
+        matches = sorted(self.index.match(doc, lowers, allowed=None if spoken_anywhere else allowed),
                          key=lambda m: (m[1], -(m[2] - m[1])))
         for category, s, e in matches:
-            k = self._header_start(doc, lines, s)
+            k = self._header_start(doc, lines, s) if allowed[s] else None
             if k is None:
-                continue
+                if not (e < len(doc) and doc[e].lower_ in SPOKEN_COLON):
+                    continue
+                k = s
             line_end = lines.line_end(e)
             end = None
             # colon on the same line, soon after the phrase
@@ -191,7 +196,7 @@ class Sectionizer(JsonlRules):
                 # "Original system (from ...):", "Procedure(s) Performed Today:"
                 limit = self.max_header_tokens if doc[e].text in {"(", "["} else 3
                 for j in range(e, min(line_end, e + limit + 1)):
-                    if doc[j].text == ":":
+                    if doc[j].text in {":", "):", "]:"}:  # the tokenizer keeps "):" whole
                         end = j + 1
                         break
                     if doc[j].text in {".", ";"}:
