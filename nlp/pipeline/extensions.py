@@ -7,6 +7,7 @@ Every value is a plain ``str``/``bool``/``int`` so docs survive pickling,
 from __future__ import annotations
 
 from collections.abc import Collection
+from itertools import repeat
 from typing import NamedTuple
 
 from spacy.tokens import Doc, Span
@@ -49,7 +50,9 @@ class Mention(NamedTuple):
 
 
 assert Mention._fields[4:] == tuple(SPAN_EXTENSIONS), "Mention fields follow SPAN_EXTENSIONS"
-_DEFAULTS = tuple(SPAN_EXTENSIONS.items())
+_NAMES = tuple(SPAN_EXTENSIONS)
+_DEFAULTS = tuple(SPAN_EXTENSIONS.values())
+_PREFIXES = ("._.",) * len(_NAMES)
 
 
 def mentions(doc: Doc, labels: Collection[str] | None = None) -> list[Mention]:
@@ -60,14 +63,14 @@ def mentions(doc: Doc, labels: Collection[str] | None = None) -> list[Mention]:
     defaults as fallback, gives the same values without building an ``Underscore``
     object per read.
     """
-    data = doc.user_data
+    get, n = doc.user_data.get, len(_NAMES)
     out = []
     for span in doc.ents:
         label = span.label_
         if labels is None or label in labels:
             start, end = span.start_char, span.end_char
-            out.append(Mention(span, label, start, end,
-                               *[data.get(("._.", name, start, end), default) for name, default in _DEFAULTS]))
+            keys = zip(_PREFIXES, _NAMES, repeat(start, n), repeat(end, n))
+            out.append(Mention(span, label, start, end, *map(get, keys, _DEFAULTS)))
     return out
 
 
