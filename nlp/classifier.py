@@ -10,10 +10,13 @@ set means "no CCM code").
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -105,12 +108,16 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_set_proba(self, X: Sequence) -> np.ndarray:
         """Model probability of each code set (columns in ``self.classes_`` order), uncalibrated."""
-        return self.pipeline_.predict_proba(list(X))
+        vectorize, sets = self.pipeline_.steps
+        return sets[1].predict_proba(_transform(vectorize[1], list(X)))
 
     def predict_proba(self, X: Sequence) -> np.ndarray:
         """Calibrated probability of each code (columns in ``self.codes`` order)."""
-        marginals = self.predict_set_proba(X) @ self.membership_
-        return np.column_stack([cal.predict(marginals[:, j]) for j, cal in enumerate(self.code_calibrators_)])
+        return self._code_proba(self.predict_set_proba(X))
+
+    def _code_proba(self, set_proba: np.ndarray) -> np.ndarray:
+        marginals = set_proba @ self.membership_
+        return np.column_stack([_calibrate(cal, marginals[:, j]) for j, cal in enumerate(self.code_calibrators_)])
 
     def predict(self, X: Sequence) -> list[set[str]]:
         return [set(p.codes) for p in self.predict_sets(X)]
@@ -120,13 +127,12 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         probability of every set and the calibrated probability of every code."""
         set_proba = self.predict_set_proba(X)
         best = self._choose(set_proba, self._rules_columns(X))
-        confidence = self.set_calibrator_.predict(set_proba[np.arange(len(best)), best])
-        code_proba = self.predict_proba(X)
+        confidence = _calibrate(self.set_calibrator_, set_proba[np.arange(len(best)), best])
+        code_proba = self._code_proba(set_proba)
         sets = [frozenset(codes) for codes in self.set_codes_]
-        return [SetPrediction(sets[b], float(c), dict(zip(sets, map(float, row))),
-                              dict(zip(self.codes, map(float, codes))))
-                for b, c, row, codes in zip(best, confidence, set_proba, code_proba)]
-
+        return [SetPrediction(sets[b], c, dict(zip(sets, row)), dict(zip(self.codes, codes)))
+                for b, c, row, codes in zip(best.tolist(), confidence.tolist(), set_proba.tolist(),
+                                            code_proba.tolist())]
 
     def _rules_columns(self, X: Sequence) -> np.ndarray:
         """Column of the coding rules' set (feature ``ruleset:...``) per note; -1 when unknown."""
@@ -194,6 +200,78 @@ def _best_rules_threshold(held_out: np.ndarray, rules: np.ndarray, labels: np.nd
         if accuracy > top_accuracy:
             top_accuracy, threshold = accuracy, float(t)
     return threshold
+
+
+def _transform(step, X):
+    """``step.transform(X)`` of a fitted vectorizing step, with the per-item loops of
+    :class:`DictVectorizer` and :class:`TfidfVectorizer` counting replaced by faster
+    ones that build the same matrices (no repeated input validation either)."""
+    if isinstance(step, Pipeline):
+        for _, inner in step.steps:
+            X = _transform(inner, X)
+        return X
+    if isinstance(step, FeatureUnion):
+        weights = step.transformer_weights or {}
+        blocks = [_transform(inner, X) for _, inner in step.transformer_list]
+        return sparse.hstack([block if weights.get(name) is None else block * weights[name]
+                              for (name, _), block in zip(step.transformer_list, blocks)]).tocsr()
+    if isinstance(step, FunctionTransformer):
+        return step.func(X)
+    if isinstance(step, DictVectorizer):
+        return _feature_counts(step, X)
+    if isinstance(step, TfidfVectorizer):
+        return step._tfidf.transform(_ngram_counts(step, X), copy=False)
+    return step.transform(X)
+
+
+def _feature_counts(vectorizer: DictVectorizer, dicts: Sequence[dict]) -> sparse.csr_matrix:
+    """``vectorizer.transform(dicts)`` for dicts of numbers and strings (one-hot)."""
+    vocabulary, separator = vectorizer.vocabulary_, vectorizer.separator
+    indices: list[int] = []
+    values: list = []
+    indptr = [0]
+    for x in dicts:
+        for name, value in x.items():
+            if isinstance(value, str):
+                name, value = f"{name}{separator}{value}", 1
+            j = vocabulary.get(name)
+            if j is not None:
+                indices.append(j)
+                values.append(value)
+        indptr.append(len(indices))
+    return _csr(values, indices, indptr, len(vocabulary), vectorizer.dtype)
+
+
+def _ngram_counts(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """``CountVectorizer.transform(texts)`` for the word n-grams this class uses (no stop words)."""
+    vocabulary = vectorizer.vocabulary_
+    preprocess, tokenize = vectorizer.build_preprocessor(), vectorizer.build_tokenizer()
+    low, high = vectorizer.ngram_range
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for text in texts:
+        tokens = tokenize(preprocess(text))
+        grams = [tokens] if low == 1 else []
+        grams += [map(" ".join, zip(*(tokens[i:] for i in range(n)))) for n in range(max(low, 2), high + 1)]
+        counts = Counter(map(vocabulary.get, chain.from_iterable(grams)))
+        counts.pop(None, None)  # out-of-vocabulary n-grams
+        indices += counts
+        values += counts.values()
+        indptr.append(len(indices))
+    return _csr(values, indices, indptr, len(vocabulary), vectorizer.dtype)
+
+
+def _csr(values: list, indices: list[int], indptr: list[int], width: int, dtype) -> sparse.csr_matrix:
+    matrix = sparse.csr_matrix((np.asarray(values, dtype=dtype), np.asarray(indices, dtype=np.int32),
+                                np.asarray(indptr, dtype=np.int32)), shape=(len(indptr) - 1, width))
+    matrix.sort_indices()
+    return matrix
+
+
+def _calibrate(calibrator: IsotonicRegression, scores: np.ndarray) -> np.ndarray:
+    """``calibrator.predict(scores)`` for a float64 vector, without re-validating it."""
+    return calibrator.f_(np.clip(scores, calibrator.X_min_, calibrator.X_max_))
 
 
 def _isotonic(score: np.ndarray, correct: np.ndarray) -> IsotonicRegression:

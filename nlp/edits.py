@@ -14,6 +14,7 @@ from spacy.tokens import Span
 from nlp.classifier import SetPrediction
 from nlp.coding_rules import CodingResult, apply_bundling
 from nlp.facts import ExtractedFacts
+from nlp.pipeline._text import doc_text
 from nlp.results import CodeResult, Evidence
 
 #: Which extracted facts support each code (keys of ``ExtractedFacts.evidence``).
@@ -69,12 +70,16 @@ def decide(prediction: SetPrediction, rules: CodingResult, extracted: ExtractedF
 
 
 def _evidence(code: str, extracted: ExtractedFacts) -> list[Evidence]:
-    """Each supporting mention, followed by the sentence it stands in."""
+    """Each supporting mention, followed by the sentence it stands in (the first ``MAX_EVIDENCE``)."""
     spans: list[Span] = sorted({s for key in EVIDENCE_KEYS[code] for s in extracted.evidence.get(key, [])},
                                key=lambda s: s.start_char)
-    pieces = [piece for s in spans for piece in (s, s.sent)]
     out: dict[tuple[int, int], Evidence] = {}
-    for piece in pieces:
-        out.setdefault((piece.start_char, piece.end_char),
-                       Evidence(piece.start_char, piece.end_char, piece.text))
+    for span in spans:
+        if len(out) >= MAX_EVIDENCE:
+            break
+        text = doc_text(span.doc)
+        sent = span.sent
+        for start, end in ((span.start_char, span.end_char), (sent.start_char, sent.end_char)):
+            if (start, end) not in out:
+                out[start, end] = Evidence(start, end, text[start:end])
     return list(out.values())[:MAX_EVIDENCE]

@@ -18,40 +18,45 @@ Feature families (all numeric, sparse, named ``kind:...``):
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import fields
 
 from spacy.tokens import Doc
 
-from nlp.coding_rules import CodingResult, assign_codes
-from nlp.facts import CCM_COMPONENTS, ExtractedFacts, affirmed, asserted
+from nlp.coding_rules import CodingResult, SessionFacts, assign_codes
+from nlp.facts import CCM_COMPONENTS, ExtractedFacts, asserted, cue_counts
+from nlp.pipeline.extensions import mentions
 
 CUE_LABELS = ("ABORTED", "PROGRAMMING", "NO_CHANGE", "VISIT", "CCM_D", "NON_DEVICE_CCM",
               "TITLE_GENERATOR_CHANGE", "TITLE_NEW_SYSTEM", "TITLE_LEAD_REVISION", "TITLE_EXPLANT",
               "TITLE_POCKET")
+_LABELS = frozenset({*CCM_COMPONENTS, "OTHER_DEVICE"})
+_FACT_FIELDS = tuple(f.name for f in fields(SessionFacts))
 
 
 def featurize(doc: Doc, extracted: ExtractedFacts, rules: CodingResult | None = None) -> dict[str, float]:
     """The documented feature dict of one note."""
     rules = rules or assign_codes(extracted.facts)
     feats: Counter[str] = Counter()
-    for ent in doc.ents:
-        if ent.label_ == "OTHER_DEVICE":
-            feats[f"other:{ent._.action}"] += 1
-            continue
-        if ent.label_ not in CCM_COMPONENTS:
+    found = mentions(doc, _LABELS)
+    for ent in found:
+        if ent.label == "OTHER_DEVICE":
+            feats[f"other:{ent.action}"] += 1
             continue
         if asserted(ent):
-            feats[f"ent:{ent.label_}:{ent._.action}"] += 1
-            feats[f"count:{ent.label_}:{ent._.action}"] += ent._.count
-            if ent._.action != "none":
-                feats[f"sec:{ent._.section}:{ent._.action}"] += 1
-        for name in ("negated", "historical", "hypothetical"):
-            if getattr(ent._, name):
-                feats[f"assert:{ent.label_}:{name}"] += 1
-    cues = Counter(s.label_ for s in doc.spans.get("cues", []) if affirmed(s))
+            feats[f"ent:{ent.label}:{ent.action}"] += 1
+            feats[f"count:{ent.label}:{ent.action}"] += ent.count
+            if ent.action != "none":
+                feats[f"sec:{ent.section}:{ent.action}"] += 1
+        for name, flag in (("negated", ent.negated), ("historical", ent.historical),
+                           ("hypothetical", ent.hypothetical)):
+            if flag:
+                feats[f"assert:{ent.label}:{name}"] += 1
+    cues = cue_counts(doc, affirmed_only=True)
     for label in CUE_LABELS:
         if cues[label]:
             feats[f"cue:{label}"] = cues[label]
-    for name, value in extracted.facts.to_dict().items():
+    for name in _FACT_FIELDS:
+        value = getattr(extracted.facts, name)
         if name == "device_family":
             feats[f"family:{value}"] = 1
         elif name == "evaluation":
@@ -64,5 +69,5 @@ def featurize(doc: Doc, extracted: ExtractedFacts, rules: CodingResult | None = 
         feats[f"rule_units:{code}"] = units
     for flag in rules.flags:
         feats[f"ruleflag:{flag}"] = 1
-    feats["bias:has_ccm_mention"] = float(any(e.label_ in CCM_COMPONENTS for e in doc.ents))
+    feats["bias:has_ccm_mention"] = float(any(e.label != "OTHER_DEVICE" for e in found))
     return dict(feats)

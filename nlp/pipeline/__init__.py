@@ -25,8 +25,9 @@ from . import (  # noqa: F401  (register factories and Span._ attributes)
     device_topic,
     extensions,
 )
+from ._text import doc_text
 from .context import ContextComponent
-from .extensions import ACTIONS, SPAN_EXTENSIONS, register_extensions
+from .extensions import ACTIONS, SPAN_EXTENSIONS, Mention, mentions, register_extensions
 from .sections import Sectionizer, section_of
 from .sentences import SentenceSegmenter
 from .terminology import ALL_LABELS, APPROACH_LABELS, COMPONENT_LABELS, DeviceTerminology
@@ -44,10 +45,12 @@ __all__ = [
     "SPAN_EXTENSIONS",
     "ContextComponent",
     "DeviceTerminology",
+    "Mention",
     "Sectionizer",
     "SentenceSegmenter",
     "build_pipeline",
     "entity_records",
+    "mentions",
     "register_extensions",
     "section_of",
 ]
@@ -64,21 +67,21 @@ def build_pipeline() -> Language:
 
 def entity_records(doc: Doc) -> list[dict[str, Any]]:
     """Per-entity JSON records (``entities.md``): label, char offsets, text, attributes."""
-    out: list[dict[str, Any]] = []
-    for ent in doc.ents:
-        if ent.label_ not in ALL_LABELS:
-            continue
-        out.append({
-            "label": ent.label_,
-            "start": ent.start_char,
-            "end": ent.end_char,
-            "text": ent.text,
-            "action": ent._.action if ent.label_ in COMPONENT_LABELS else "none",
-            "negated": bool(ent._.negated),
-            "historical": bool(ent._.historical),
-            "hypothetical": bool(ent._.hypothetical),
-            "count": int(ent._.count),
-            "section": ent._.section,
-            "chamber": ent._.chamber,
-        })
-    return out
+    text = doc_text(doc)
+    return [{
+        "label": m.label,
+        "start": m.start,
+        "end": m.end,
+        "text": text[m.start:m.end],
+        "action": m.action if m.label in _COMPONENTS else "none",
+        "negated": bool(m.negated),
+        "historical": bool(m.historical),
+        "hypothetical": bool(m.hypothetical),
+        "count": int(m.count),
+        "section": m.section,
+        "chamber": m.chamber,
+    } for m in mentions(doc, _RECORDED)]
+
+
+_RECORDED = frozenset(ALL_LABELS)
+_COMPONENTS = frozenset(COMPONENT_LABELS)

@@ -6,7 +6,11 @@ Every value is a plain ``str``/``bool``/``int`` so docs survive pickling,
 
 from __future__ import annotations
 
-from spacy.tokens import Span
+from collections.abc import Collection
+from itertools import repeat
+from typing import NamedTuple
+
+from spacy.tokens import Doc, Span
 
 #: name -> default
 SPAN_EXTENSIONS: dict[str, object] = {
@@ -26,6 +30,48 @@ SPAN_EXTENSIONS: dict[str, object] = {
 ACTIONS: tuple[str, ...] = (
     "inserted", "removed", "repositioned", "retained", "abandoned", "tested", "none",
 )
+
+
+class Mention(NamedTuple):
+    """An entity with its label, character offsets and extension values (see :func:`mentions`)."""
+
+    span: Span
+    label: str
+    start: int
+    end: int
+    action: str
+    negated: bool
+    historical: bool
+    hypothetical: bool
+    count: int
+    section: str
+    chamber: str
+    action_p: float
+
+
+assert Mention._fields[4:] == tuple(SPAN_EXTENSIONS), "Mention fields follow SPAN_EXTENSIONS"
+_NAMES = tuple(SPAN_EXTENSIONS)
+_DEFAULTS = tuple(SPAN_EXTENSIONS.values())
+_PREFIXES = ("._.",) * len(_NAMES)
+
+
+def mentions(doc: Doc, labels: Collection[str] | None = None) -> list[Mention]:
+    """The doc's entities (those with one of ``labels``, if given) with their extension values.
+
+    ``span._.x`` keeps a value in ``doc.user_data`` under ``("._.", x, start_char, end_char)``
+    (spaCy's ``Underscore``); reading those keys directly, with the registered
+    defaults as fallback, gives the same values without building an ``Underscore``
+    object per read.
+    """
+    get, n = doc.user_data.get, len(_NAMES)
+    out = []
+    for span in doc.ents:
+        label = span.label_
+        if labels is None or label in labels:
+            start, end = span.start_char, span.end_char
+            keys = zip(_PREFIXES, _NAMES, repeat(start, n), repeat(end, n))
+            out.append(Mention(span, label, start, end, *map(get, keys, _DEFAULTS)))
+    return out
 
 
 def register_extensions() -> None:
