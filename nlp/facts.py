@@ -115,6 +115,7 @@ def extract(doc: Doc) -> ExtractedFacts:
 
     leads = {action: count_leads(text, by_action[action], positions, weak[action]) for action in
              ("inserted", "removed", "abandoned", "retained", "repositioned")}
+    _settle_old_leads(leads)
     for action, (_, spans) in leads.items():
         evidence[f"leads_{action}"] = _spans(spans)
     evidence["generator_inserted"] = _spans(gen_inserted)
@@ -207,6 +208,21 @@ def count_leads(text: str, found: list[Mention], positions: list[Mention], weak:
             lead_mentions += hinted if take else []
         counts["ventricular"] += extra
     return {k: min(v, MAX_LEADS[k]) for k, v in counts.items()}, lead_mentions
+
+
+def _settle_old_leads(leads: dict[str, tuple[dict[str, int], list[Mention]]]) -> None:
+    """An old electrode is either removed or capped, not both: when the two together exceed
+    what a CCM system holds, the action documented by fewer mentions gives way."""
+    removed, abandoned = leads["removed"], leads["abandoned"]
+    for side, most in MAX_LEADS.items():
+        excess = removed[0][side] + abandoned[0][side] - most
+        if excess <= 0:
+            continue
+        n_removed = sum(1 for m in removed[1] if chamber(m) in (side, ""))
+        n_abandoned = sum(1 for m in abandoned[1] if chamber(m) in (side, ""))
+        weaker = removed if n_removed < n_abandoned else abandoned if n_abandoned < n_removed else None
+        if weaker is not None:
+            weaker[0][side] = max(0, weaker[0][side] - excess)
 
 
 def _distinct(text: str, found: list[Mention], positions: list[Mention]) -> int:
