@@ -31,6 +31,13 @@ NOTES = {
         "because the generator was not available. Today the pocket was reopened, the existing leads were "
         "tested and connected to a new OPTIMIZER Smart Mini generator, which was placed in the pocket.",
         {"0409T": 1}, []),
+    "rule 2 generator change, bullet-point brief": (
+        "Procedure\nOld CCM generator explant; new generator\nTechnique\n"
+        "- Pocket reopened; old OPTIMIZER IVs generator freed and explanted.\n"
+        "- Chronic septal leads x2 tested; kept.\n"
+        "- Leads -> new OPTIMIZER Smart IPG; set screws tight.\n"
+        "- Layered closure.",
+        {"0414T": 1}, []),
     "rule 3 atrial lead added": (
         "Procedure: addition of a right atrial CCM lead.\n"
         "The generator was lifted out of the pocket and left connected to the two existing ventricular "
@@ -42,6 +49,13 @@ NOTES = {
         "positioned on the mid septum and connected to the existing generator together with the chronic "
         "high septal lead, which was retained.",
         {"0411T": 1, "0413T": 1}, []),
+    "rule 4 generator change plus a new lead, old one capped": (
+        "Procedure: CCM generator replacement and lead revision.\n"
+        "The depleted OPTIMIZER III generator was removed from the pocket. The chronic V1 lead tested well "
+        "and was kept. The old V2 lead was capped and left in the pocket. A new V2 lead was screwed into the "
+        "posterior septum via the cephalic vein. Both leads were connected to a new OPTIMIZER Smart Mini "
+        "generator.",
+        {"0411T": 1, "0414T": 1}, []),
     "rule 5 full explant": (
         "PROCEDURE: Complete removal of an infected CCM system.\n"
         "The OPTIMIZER Smart generator was explanted and both ventricular leads were extracted intact "
@@ -74,6 +88,12 @@ NOTES = {
         "Implantation of an OPTIMIZER Integra CCM-D system: two RV septal leads were placed via the axillary "
         "vein and connected to the new Integra generator in a left pectoral pocket.",
         {}, ["ccm_d_out_of_scope"]),
+    "rule 10 partial: a lead placed, no generator": (
+        "Procedure: CCM system implant, leads only (incomplete).\n"
+        "Through the axillary vein we screwed a new RV lead into the high septum. A pocket haematoma began "
+        "to form, so we stopped: the lead was capped and left in the pocket and no generator was implanted "
+        "today.",
+        {"0411T": 1}, ["partial"]),
     "rule 10 aborted": (
         "Planned CCM implant. Venogram showed an occluded subclavian vein and no venous access could be "
         "obtained. The procedure was aborted. No leads or generator were implanted.",

@@ -37,6 +37,20 @@ def test_spoken_headers_in_speech_recognition_output(nlp):
     assert got[:2] == ["procedure", "indication"]
 
 
+def test_spoken_header_inside_a_run_on_line(nlp, ent):
+    # dictation without line breaks: the header comes mid-line, after the diagnoses
+    doc = nlp("diagnoses colon heart failure 2 dilated cardiomyopathy procedure colon ccm device implantation "
+              "we placed the rv lead on the septum")
+    assert ent(doc, "rv lead")._.section == "procedure"
+
+
+def test_header_with_a_parenthesis_before_its_colon(nlp, ent):
+    # the tokenizer keeps "):" as one token
+    doc = nlp("EP NOTE\nPrior procedure (copied forward):\nTwo septal leads were implanted.\n"
+              "Procedure today: generator insertion")
+    assert ent(doc, "septal leads")._.section == "history"
+
+
 def test_device_fields_are_device_sections(nlp):
     doc = nlp("Device explanted: OPTIMIZER IVs\nDevice implanted: OPTIMIZER Smart\nLeads: existing")
     assert {c for c, _ in sections(doc)} == {"device"}

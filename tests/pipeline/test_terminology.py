@@ -167,3 +167,18 @@ def test_parts_in_a_ccm_procedure_note_stay_ccm(nlp):
     doc = nlp("Procedure: CCM system implant beside an existing ICD\n"
               "Description: The atrial lead was screwed into the right atrial appendage.")
     assert {e.text: e.label_ for e in doc.ents}["atrial lead"] == "ATRIAL_LEAD"
+
+
+def test_ccm_words_other_than_the_name_make_a_ccm_note(nlp):
+    # no "CCM"/"OPTIMIZER" anywhere, but a train delay and the Vesta charger are CCM's own
+    doc = nlp("He already has a subcutaneous ICD. Today the capped septal leads were retrieved and the "
+              "new device generator was connected. Therapy at 7.5 V with a train delay of 31 ms; "
+              "he was shown the Vesta charger.")
+    assert {e.text: e.label_ for e in doc.ents}["new device generator"] == "PULSE_GENERATOR"
+
+
+def test_speech_recognition_led_for_lead(nlp):
+    doc = nlp("ccm revision period we removed the old v1 led completely period this led to a delay period "
+              "the led light on the programmer was green")
+    leads = [(e.text, e.label_) for e in doc.ents if "LEAD" in e.label_]
+    assert leads == [("old v1 led", "VENTRICULAR_LEAD")]
