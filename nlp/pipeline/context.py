@@ -52,6 +52,7 @@ from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, JsonlRules, read_jsonl
+from ._patterns import TokenPatterns
 from ._phrases import PhraseIndex, Unsupported, drop_token_arrays, expand, member, token_arrays
 from ._text import doc_text
 from .sections import section_of
@@ -163,7 +164,8 @@ class ContextComponent(JsonlRules):
         self.existing_hardware_action = existing_hardware_action
         self.rules: list[dict[str, Any]] = []
         self.index = PhraseIndex()
-        self.matcher = Matcher(nlp.vocab)  # rules the phrase index cannot hold (dates, years)
+        self.patterns = TokenPatterns()  # rules with regular expressions (dates, years)
+        self.matcher = Matcher(nlp.vocab)  # rules neither can hold
         self._visit_words = np.asarray(sorted(hash_string(w) for w in set(VISIT_WORDS)), dtype=np.uint64)
         self._put_back_words = np.asarray(sorted(hash_string(w) for w in set(PUT_BACK_WORDS)),
                                           dtype=np.uint64)
@@ -175,6 +177,7 @@ class ContextComponent(JsonlRules):
     def clear(self) -> None:
         self.rules = []
         self.index = PhraseIndex()
+        self.patterns = TokenPatterns()
         self.matcher = Matcher(self.nlp.vocab)
 
     def add_rules(self, rules: Iterable[dict[str, Any]]) -> None:
@@ -191,7 +194,10 @@ class ContextComponent(JsonlRules):
             try:
                 self.index.add(key, expand(pattern))
             except Unsupported:
-                self.matcher.add(str(key), [pattern])
+                try:
+                    self.patterns.add(key, pattern)
+                except Unsupported:
+                    self.matcher.add(str(key), [pattern])
 
     def initialize(
         self,
@@ -209,6 +215,7 @@ class ContextComponent(JsonlRules):
                   lowers: np.ndarray) -> list[tuple[dict[str, Any], int, int]]:
         found: list[tuple[dict[str, Any], int, int]] = []
         found += [(self.rules[key], s, e) for key, s, e in self.index.match_ranges(doc, lowers, ranges)]
+        found += [(self.rules[key], s, e) for key, s, e in self.patterns.match_ranges(doc, lowers, ranges)]
         for a, b in ranges:
             if len(self.matcher):
                 found += [(self.rules[int(self.nlp.vocab.strings[m])], a + s, a + e)
