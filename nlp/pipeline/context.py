@@ -48,10 +48,11 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.strings import hash_string
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, JsonlRules, read_jsonl
+from ._mentions import Mention, mentions
 from ._patterns import TokenPatterns
 from ._phrases import PhraseIndex, Unsupported, drop_token_arrays, expand, member, token_arrays
 from ._text import doc_text
@@ -172,6 +173,7 @@ class ContextComponent(JsonlRules):
         self._abort_words = np.asarray(sorted(hash_string(w) for w in set(ABORT_WORDS)), dtype=np.uint64)
         self._procedure_words = np.asarray(sorted(hash_string(w) for w in set(PROCEDURE_WORDS)),
                                            dtype=np.uint64)
+        self._past_markers = {hash_string(w) for w in PAST_MARKERS}
 
     # -- rules -------------------------------------------------------------------
     def clear(self) -> None:
@@ -338,7 +340,7 @@ class ContextComponent(JsonlRules):
 
     # -- assertion and action ------------------------------------------------------
     @staticmethod
-    def _distance(t: Trigger, ent: Span) -> int:
+    def _distance(t: Trigger, ent: Mention) -> int:
         if t.end <= ent.start:
             return ent.start - t.end
         if t.start >= ent.end:
@@ -346,13 +348,14 @@ class ContextComponent(JsonlRules):
         return 0
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
+        ents = mentions(doc)
         if not ents:
             drop_token_arrays(doc)
             return doc
         if not self.rules:
             raise ValueError(f"{self.name}: no rules; call nlp.initialize() or load a saved pipeline")
         lowers = token_arrays(doc)["lower"]
+        lower_list = lowers.tolist()
         drop_token_arrays(doc)
         bounds = self._sentence_bounds(doc, doc.to_array(SENT_START))
         ent_sents = []
@@ -365,11 +368,11 @@ class ContextComponent(JsonlRules):
             member(lowers, self._procedure_words).any())
         visit_checked = bool(member(lowers, self._visit_words).any())
         previous: dict[tuple[str, str], str] = {}
-        decided: list[tuple[Span, str, bool]] = []
+        decided: list[tuple[Mention, str, bool]] = []
         header_action = self._section_actions(doc, triggers)
         checked = self._checked_lines(doc, triggers)
-        pending_checked: list[Span] = []
-        existing: list[Span] = []
+        pending_checked: list[Mention] = []
+        existing: list[Mention] = []
         # which entity (if any) holds each trigger: a trigger inside an entity belongs to it
         ent_starts = np.asarray([e.start for e in ents], dtype=np.int64)
         owner: list[int] = []
@@ -381,8 +384,8 @@ class ContextComponent(JsonlRules):
             k = int(np.searchsorted(bounds, t.start, side="right")) - 1
             by_sentence.setdefault(int(bounds[k]), []).append(idx)
         for ei, ent in enumerate(ents):
-            section = section_of(doc, ent.start) if "sections" in doc.spans else ent._.section
-            ent._.section = section
+            section = section_of(doc, ent.start) if "sections" in doc.spans else ent.section
+            ent.section = section
             applies: list[tuple[int, Trigger, bool]] = []
             for ti in by_sentence.get(ent_sents[ei][0], []):
                 t = triggers[ti]
@@ -409,8 +412,8 @@ class ContextComponent(JsonlRules):
             hyp = [d for d, t, _ in applies if t.category == "HYPOTHETICAL"]
             hypothetical = bool(hyp) and min(hyp) <= nearest_action
             if section == "plan":
-                sent = ent.sent
-                if not any(t.lower_ in PAST_MARKERS for t in sent):
+                ss, se = ent_sents[ei]
+                if not any(h in self._past_markers for h in lower_list[ss:se]):
                     hypothetical = True
             historical = "HISTORICAL" in cats and not any(
                 t.category in SESSION_ACTIONS and not inside for _, t, inside in actions)
@@ -419,11 +422,11 @@ class ContextComponent(JsonlRules):
                 historical = False
             if section == "history":
                 historical = True
-            ent._.negated = negated
-            ent._.historical = historical
-            ent._.hypothetical = hypothetical
+            ent.negated = negated
+            ent.historical = historical
+            ent.hypothetical = hypothetical
             if ent.label_ not in COMPONENT_LABELS:
-                ent._.action = "none"
+                ent.action = "none"
                 continue
             action = None
             from_trigger = False
@@ -448,7 +451,7 @@ class ContextComponent(JsonlRules):
                         action = "tested"
                     else:
                         action = "none"
-            ent._.action = action
+            ent.action = action
             if from_trigger:
                 previous[(ent.label_, _head(ent))] = action
                 if ent.label_ in FAMILY:
@@ -468,10 +471,10 @@ class ContextComponent(JsonlRules):
             if not before:
                 continue
             last, trig = before[-1]
-            asserted = last._.negated or last._.historical or last._.hypothetical
-            if not asserted and (not trig or last._.action == "retained") \
+            asserted = last.negated or last.historical or last.hypothetical
+            if not asserted and (not trig or last.action == "retained") \
                     and t.scope_start - last.end <= 25:
-                last._.action = ACTION_CATEGORIES[t.category]
+                last.action = ACTION_CATEGORIES[t.category]
         # a ticked box with no verb: the session's main action ("[x] RV lead" on an implant form)
         counts: dict[str, int] = {}
         for _, a, trig in decided:
@@ -480,7 +483,7 @@ class ContextComponent(JsonlRules):
         if pending_checked and counts:
             main = max(sorted(counts), key=lambda a: counts[a])
             for ent in pending_checked:
-                ent._.action = main
+                ent.action = main
         # programming/interrogation of a system implanted in this same session is part of the implant
         inserted_labels = {e.label_ for e, a, _ in decided if a == "inserted"}
         if inserted_labels & {"CCM_SYSTEM", "PULSE_GENERATOR"}:
@@ -488,12 +491,12 @@ class ContextComponent(JsonlRules):
         for ent, action, trig in decided:
             if action == "tested" and ent.label_ in inserted_labels and procedure_note \
                     and ent.label_ != "OTHER_DEVICE":
-                ent._.action = "inserted"
+                ent.action = "inserted"
             elif ent.label_ == "CCM_SYSTEM" and not trig and action == "retained" and procedure_note:
                 # a whole system named without a verb: new if a generator and an electrode were new
                 new_parts = {e.label_ for e, a, _ in decided if a == "inserted"}
                 if "PULSE_GENERATOR" in new_parts and new_parts & {"VENTRICULAR_LEAD", "ATRIAL_LEAD", "LEAD"}:
-                    ent._.action = "inserted"
+                    ent.action = "inserted"
         self._row_status(doc, decided)
         self._put_back(doc, lowers, decided)
         self._unfinished_implant(doc, lowers, decided)
@@ -504,7 +507,7 @@ class ContextComponent(JsonlRules):
         return doc
 
     @staticmethod
-    def _row_status(doc: Doc, decided: list[tuple[Span, str, bool]]) -> None:
+    def _row_status(doc: Doc, decided: list[tuple[Mention, str, bool]]) -> None:
         """Table rows and list items: a status column or an arrow sets the row's action.
 
         "V2 septal lead   mid septum   590 ohms   new", "[x] RV lead #1 -> capped, left in
@@ -512,7 +515,7 @@ class ContextComponent(JsonlRules):
         n = len(doc)
         seen: set[int] = set()
         for ent, _, _ in decided:
-            if ent._.negated or ent._.hypothetical:
+            if ent.negated or ent.hypothetical:
                 continue
             # token walk (no doc.text): the row starts at a line break a few tokens back
             j = ent.start - 1
@@ -544,43 +547,43 @@ class ContextComponent(JsonlRules):
                     status = _status_of(cells[-1]) if cells else None
             if status:
                 seen.add(ls)
-                ent._.action = status
-                ent._.historical = False
+                ent.action = status
+                ent.historical = False
 
     def _unfinished_implant(self, doc: Doc, lowers: np.ndarray,
-                            decided: list[tuple[Span, str, bool]]) -> None:
+                            decided: list[tuple[Mention, str, bool]]) -> None:
         """An implant stopped before the generator: new leads capped in the pocket stay
         ``inserted`` (abandonment is for existing electrodes), and the system the title
         names was not implanted (``none``)."""
         ents = [e for e, _, _ in decided]
         leads = [e for e in ents if e.label_ in LEAD_LABELS]
         gens = [e for e in ents if e.label_ == "PULSE_GENERATOR"]
-        if not leads or any(e._.action in {"removed", "repositioned"} for e in gens + leads):
+        if not leads or any(e.action in {"removed", "repositioned"} for e in gens + leads):
             return
-        old_hw = any(({t.lower_ for t in e} & OLD_WORDS) for e in leads + gens)
-        if old_hw or not any(e._.action == "inserted" for e in leads):
+        old_hw = any(({t.lower_ for t in e.span} & OLD_WORDS) for e in leads + gens)
+        if old_hw or not any(e.action == "inserted" for e in leads):
             return
-        if any(e._.action == "inserted" for e in gens):
+        if any(e.action == "inserted" for e in gens):
             return
         text = doc_text(doc).lower()
         if not (member(lowers, self._abort_words).any() or any(p in text for p in NOT_IMPLANTED)):
             return
         for e in leads:
-            if e._.action == "abandoned":
-                e._.action = "inserted"
+            if e.action == "abandoned":
+                e.action = "inserted"
         for e in ents:
-            if e.label_ == "CCM_SYSTEM" and e._.action == "inserted":
-                e._.action = "none"
+            if e.label_ == "CCM_SYSTEM" and e.action == "inserted":
+                e.action = "none"
 
-    def _put_back(self, doc: Doc, lowers: np.ndarray, decided: list[tuple[Span, str, bool]]) -> None:
+    def _put_back(self, doc: Doc, lowers: np.ndarray, decided: list[tuple[Mention, str, bool]]) -> None:
         """A generator lifted out ("freed", "delivered from the pocket") and put back is retained.
 
         When no new generator goes in and the note reconnects or returns the generator, the
         "removed" of the lifting-out words was a step of a lead procedure, not an explant."""
         gens = [e for e, _, _ in decided if e.label_ == "PULSE_GENERATOR"]
-        if not gens or not any(e._.action == "removed" for e in gens) \
-                or any(e._.action == "inserted" for e in gens) \
-                or any(e._.action == "inserted" for e, _, _ in decided if e.label_ == "CCM_SYSTEM"):
+        if not gens or not any(e.action == "removed" for e in gens) \
+                or any(e.action == "inserted" for e in gens) \
+                or any(e.action == "inserted" for e, _, _ in decided if e.label_ == "CCM_SYSTEM"):
             return
         if not member(lowers, self._put_back_words).any():
             return
@@ -588,8 +591,8 @@ class ContextComponent(JsonlRules):
         if not any(p in text for p in PUT_BACK_PHRASES):
             return
         for e in gens:
-            if e._.action == "removed":
-                e._.action = "retained"
+            if e.action == "removed":
+                e.action = "retained"
 
     @staticmethod
     def _section_actions(doc: Doc, triggers: list[Trigger]) -> dict[int, str]:
@@ -603,7 +606,7 @@ class ContextComponent(JsonlRules):
         return out
 
     @staticmethod
-    def _section_fallback(doc: Doc, ent: Span, section: str, header_action: dict[int, str],
+    def _section_fallback(doc: Doc, ent: Mention, section: str, header_action: dict[int, str],
                           triggers: list[Trigger]) -> str | None:
         if "sections" not in doc.spans:
             return None
@@ -678,25 +681,25 @@ NEW_WORDS = {"new", "replacement", "additional", "newly"}
 LEAD_LABELS = ("ATRIAL_LEAD", "VENTRICULAR_LEAD", "LEAD")
 
 
-def _chamber(ent: Span) -> str:
+def _chamber(ent: Mention) -> str:
     if ent.label_ == "ATRIAL_LEAD":
         return "atrial"
     if ent.label_ == "VENTRICULAR_LEAD":
         return "ventricular"
-    return ent._.chamber if ent.label_ == "LEAD" else ""
+    return ent.chamber if ent.label_ == "LEAD" else ""
 
 
-def referent_actions(session: list[Span], procedure_note: bool, visit: bool) -> dict[str, str]:
+def referent_actions(session: list[Mention], procedure_note: bool, visit: bool) -> dict[str, str]:
     """label -> the action of the one pre-existing component a background mention can mean.
 
     ``session``: the mentions whose action the session decided (not background). The
     referent is unambiguous when the session did one thing to the old hardware of that
     kind and put in no new hardware of that kind (the gold referent convention)."""
     untouched = "retained" if procedure_note or not visit else "tested"
-    acts: dict[str, list[tuple[str, Span]]] = {}
+    acts: dict[str, list[tuple[str, Mention]]] = {}
     for e in session:
-        if e._.action != "none":
-            acts.setdefault(e.label_, []).append((e._.action, e))
+        if e.action != "none":
+            acts.setdefault(e.label_, []).append((e.action, e))
     out: dict[str, str] = {}
     gen = {a for a, _ in acts.get("PULSE_GENERATOR", [])}
     if "inserted" not in gen and "inserted" not in {a for a, _ in acts.get("CCM_SYSTEM", [])}:
@@ -726,36 +729,36 @@ def referent_actions(session: list[Span], procedure_note: bool, visit: bool) -> 
     return out
 
 
-def apply_referents(background: list[Span], session: list[Span], procedure_note: bool,
+def apply_referents(background: list[Mention], session: list[Mention], procedure_note: bool,
                     visit: bool) -> None:
     """Background mentions (history, indication, dated) take the session action of their referent.
 
     Nothing happens in a note where the session did nothing to any hardware (a consult,
     a plan): there, nothing a background mention names is in the body today."""
-    if not any(e._.action != "none" for e in session) and not (visit and not procedure_note):
+    if not any(e.action != "none" for e in session) and not (visit and not procedure_note):
         return
     actions = referent_actions(session, procedure_note, visit)
     for ent in background:
-        if ent._.action != "none" or ent._.negated or ent._.hypothetical:
+        if ent.action != "none" or ent.negated or ent.hypothetical:
             continue
-        words = {t.lower_ for t in ent}
+        words = {t.lower_ for t in ent.span}
         action = actions.get(ent.label_)
         if words & NEW_WORDS:
             continue  # "the new generator" in the indication is not hardware in the body
         if action is None and ent.label_ == "PULSE_GENERATOR" and words & OLD_WORDS:
             # "the old generator" beside a new one: the generator that was replaced
-            old = {e._.action for e in session if e.label_ == "PULSE_GENERATOR"
-                   and e._.action not in {"inserted", "none"}}
+            old = {e.action for e in session if e.label_ == "PULSE_GENERATOR"
+                   and e.action not in {"inserted", "none"}}
             action = old.pop() if len(old) == 1 else None
         if action is None:
             continue
-        ent._.action = action
-        ent._.historical = False
+        ent.action = action
+        ent.historical = False
 
 
-def _head(span: Span) -> str:
-    """The span's last word, singular ("leads" -> "lead"), for matching repeated mentions."""
-    word = span[-1].lower_
+def _head(ent: Mention) -> str:
+    """The mention's last word, singular ("leads" -> "lead"), for matching repeated mentions."""
+    word = ent.span[-1].lower_
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
