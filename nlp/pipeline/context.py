@@ -39,6 +39,7 @@ the same component when that is unambiguous (``apply_referents``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +49,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.strings import hash_string
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, JsonlRules, read_jsonl
@@ -56,7 +57,6 @@ from ._mentions import Mention, mentions
 from ._patterns import TokenPatterns
 from ._phrases import PhraseIndex, Unsupported, drop_token_arrays, expand, member, token_arrays
 from ._text import doc_text
-from .sections import section_of
 from .terminology import COMPONENT_LABELS
 
 RULES_FILE = "context_rules.jsonl"
@@ -249,11 +249,16 @@ class ContextComponent(JsonlRules):
             starts = np.concatenate([[0], starts])
         return np.concatenate([starts, [len(doc)]]).astype(np.int64)
 
-    def _scopes(self, doc: Doc, bounds: np.ndarray, ranges: list[tuple[int, int]],
-                lowers: np.ndarray) -> list[Trigger]:
+    def _scopes(self, doc: Doc, bounds: list[int], ranges: list[tuple[int, int]],
+                lowers: np.ndarray, lower_list: list[int]) -> list[Trigger]:
         def sent_of(i: int) -> tuple[int, int]:
-            k = int(np.searchsorted(bounds, i, side="right")) - 1
-            return int(bounds[k]), int(bounds[k + 1])
+            k = bisect_right(bounds, i)
+            return bounds[k - 1], bounds[k]
+
+        def word(i: int) -> str:
+            return strings[lower_list[i]]
+
+        strings = doc.vocab.strings
 
         raw = self._triggers(doc, ranges, lowers)
         # options of a form line: what an unticked box offers was not done ("[ ] placed");
@@ -266,7 +271,7 @@ class ContextComponent(JsonlRules):
             nxt = min([se] + [b for b, _, _ in boxes_at[k + 1:] if b >= e])
             if cat == "NEGATED":
                 unticked.append((e, nxt))
-            elif e < len(doc) and doc[e].lower_ in {"no", "none", "not"}:
+            elif e < len(doc) and word(e) in {"no", "none", "not"}:
                 extra.append(Trigger("NEGATED", s, e + 1, ss, s))
         if unticked:
             raw = [(r, s, e) for r, s, e in raw if r["category"] not in ACTION_CATEGORIES
@@ -291,13 +296,13 @@ class ContextComponent(JsonlRules):
             if r.get("verb"):
                 # voice: find an auxiliary right before the participle
                 j = s - 1
-                while j >= ss and j >= s - 3 and (doc[j].lower_ in ADVERBS or doc[j].lower_.endswith("ly")):
+                while j >= ss and j >= s - 3 and (word(j) in ADVERBS or word(j).endswith("ly")):
                     j -= 1
-                prev = doc[j].lower_ if j >= ss else ""
+                prev = word(j) if j >= ss else ""
                 region_start = max(ss, last_verb_end.get(ss, ss))
-                if prev in AUX or doc[s].lower_ in AUX:
+                if prev in AUX or word(s) in AUX:
                     aux = j if prev in AUX else s
-                    while aux - 1 >= ss and doc[aux - 1].lower_ in AUX:
+                    while aux - 1 >= ss and word(aux - 1) in AUX:
                         aux -= 1
                     lo = max(region_start, aux - self.passive_max_scope)
                     triggers.append(Trigger(cat, s, e, lo, aux, True))
@@ -313,7 +318,7 @@ class ContextComponent(JsonlRules):
                     # no auxiliary and no subject: telegraphic "generator removed", or
                     # "removed the generator" when a noun phrase follows at once
                     triggers.append(Trigger(cat, s, e, max(bwd_start, region_start), s, True))
-                    if e < len(doc) and (doc[e].lower_ in OBJECT_STARTS or doc[e].ent_iob_ == "B"):
+                    if e < len(doc) and (word(e) in OBJECT_STARTS or doc[e].ent_iob_ == "B"):
                         triggers.append(Trigger(cat, s, e, e, fwd_end, True))
                 last_verb_end[ss] = e
                 continue
@@ -354,37 +359,41 @@ class ContextComponent(JsonlRules):
             return doc
         if not self.rules:
             raise ValueError(f"{self.name}: no rules; call nlp.initialize() or load a saved pipeline")
-        lowers = token_arrays(doc)["lower"]
+        arrays = token_arrays(doc)
+        lowers = arrays["lower"]
         lower_list = lowers.tolist()
         drop_token_arrays(doc)
-        bounds = self._sentence_bounds(doc, doc.to_array(SENT_START))
+        bounds = self._sentence_bounds(doc, doc.to_array(SENT_START)).tolist()
         ent_sents = []
         for ent in ents:
-            k = int(np.searchsorted(bounds, ent.start, side="right")) - 1
-            ent_sents.append((int(bounds[k]), int(bounds[k + 1])))
-        ranges = sorted(set(ent_sents) | {(h.start, h.end) for h in doc.spans.get("section_headers", [])})
-        triggers = self._scopes(doc, bounds, ranges, lowers)
+            k = bisect_right(bounds, ent.start)
+            ent_sents.append((bounds[k - 1], bounds[k]))
+        headers = [(h.start, h.end) for h in doc.spans.get("section_headers", [])]
+        sections = [(sec.start, sec.end, sec.label_, sec) for sec in doc.spans["sections"]] \
+            if "sections" in doc.spans else None
+        ranges = sorted(set(ent_sents) | set(headers))
+        triggers = self._scopes(doc, bounds, ranges, lowers, lower_list)
         procedure_note = any(e.label_ in {"VENOUS_ACCESS", "IMAGING"} for e in ents) or bool(
             member(lowers, self._procedure_words).any())
         visit_checked = bool(member(lowers, self._visit_words).any())
         previous: dict[tuple[str, str], str] = {}
         decided: list[tuple[Mention, str, bool]] = []
-        header_action = self._section_actions(doc, triggers)
-        checked = self._checked_lines(doc, triggers)
+        header_action = self._section_actions(headers, triggers)
+        checked = self._checked_lines(ents, triggers)
         pending_checked: list[Mention] = []
         existing: list[Mention] = []
         # which entity (if any) holds each trigger: a trigger inside an entity belongs to it
-        ent_starts = np.asarray([e.start for e in ents], dtype=np.int64)
+        ent_starts = [e.start for e in ents]
         owner: list[int] = []
         for t in triggers:
-            k = int(np.searchsorted(ent_starts, t.start, side="right")) - 1
+            k = bisect_right(ent_starts, t.start) - 1
             owner.append(k if k >= 0 and t.end <= ents[k].end else -1)
         by_sentence: dict[int, list[int]] = {}
         for idx, t in enumerate(triggers):
-            k = int(np.searchsorted(bounds, t.start, side="right")) - 1
-            by_sentence.setdefault(int(bounds[k]), []).append(idx)
+            by_sentence.setdefault(bounds[bisect_right(bounds, t.start) - 1], []).append(idx)
         for ei, ent in enumerate(ents):
-            section = section_of(doc, ent.start) if "sections" in doc.spans else ent.section
+            section = ent.section if sections is None else \
+                next((label for a, b, label, _ in sections if a <= ent.start < b), "unknown")
             ent.section = section
             applies: list[tuple[int, Trigger, bool]] = []
             for ti in by_sentence.get(ent_sents[ei][0], []):
@@ -438,7 +447,7 @@ class ContextComponent(JsonlRules):
                 action = self._choose(actions)
                 from_trigger = action is not None
                 if action is None:
-                    action = self._section_fallback(doc, ent, section, header_action, triggers)
+                    action = self._section_fallback(doc, sections, ent, section, header_action, triggers)
                 if action is None and ent.start in checked:
                     pending_checked.append(ent)
                 if action is None:
@@ -497,7 +506,7 @@ class ContextComponent(JsonlRules):
                 new_parts = {e.label_ for e, a, _ in decided if a == "inserted"}
                 if "PULSE_GENERATOR" in new_parts and new_parts & {"VENTRICULAR_LEAD", "ATRIAL_LEAD", "LEAD"}:
                     ent.action = "inserted"
-        self._row_status(doc, decided)
+        self._row_status(doc, decided, arrays["newlines"].tolist(), arrays["space"].tolist())
         self._put_back(doc, lowers, decided)
         self._unfinished_implant(doc, lowers, decided)
         if self.existing_hardware_action and existing:
@@ -507,21 +516,24 @@ class ContextComponent(JsonlRules):
         return doc
 
     @staticmethod
-    def _row_status(doc: Doc, decided: list[tuple[Mention, str, bool]]) -> None:
+    def _row_status(doc: Doc, decided: list[tuple[Mention, str, bool]], breaks: list[int],
+                    space: list[bool]) -> None:
         """Table rows and list items: a status column or an arrow sets the row's action.
 
         "V2 septal lead   mid septum   590 ohms   new", "[x] RV lead #1 -> capped, left in
-        pocket", "old LS lead  --  capped/abandoned": the row's own status word wins."""
+        pocket", "old LS lead  --  capped/abandoned": the row's own status word wins.
+        ``breaks``/``space``: line breaks in each token and its whitespace flag (only
+        whitespace tokens hold line breaks: a token's own trailing space is one " ")."""
         n = len(doc)
         seen: set[int] = set()
         for ent, _, _ in decided:
             if ent.negated or ent.hypothetical:
                 continue
-            # token walk (no doc.text): the row starts at a line break a few tokens back
+            # the row starts at a line break a few tokens back
             j = ent.start - 1
-            while j >= 0 and j >= ent.start - 5 and "\n" not in doc[j].text_with_ws:
+            while j >= 0 and j >= ent.start - 5 and not breaks[j]:
                 j -= 1
-            if j >= 0 and "\n" not in doc[j].text_with_ws:
+            if j >= 0 and not breaks[j]:
                 continue
             ls = j + 1
             if ls in seen and ent.label_ == "OTHER_DEVICE":
@@ -530,11 +542,9 @@ class ContextComponent(JsonlRules):
             if _ROW_PREFIX.fullmatch(head) is None:
                 continue
             k = ent.end
-            if ent.end > 0 and "\n" in doc[ent.end - 1].whitespace_:
-                continue
-            while k < n and k - ent.end < 40 and "\n" not in doc[k].text_with_ws:
+            while k < n and k - ent.end < 40 and not breaks[k]:
                 k += 1
-            if k < n and not doc[k].is_space:
+            if k < n and not space[k]:
                 k += 1  # the last token of the line (its whitespace holds the break)
             rest = doc[ent.end - 1:k].text[len(doc[ent.end - 1].text):] if k > ent.end else ""
             status = None
@@ -595,38 +605,40 @@ class ContextComponent(JsonlRules):
                 e.action = "retained"
 
     @staticmethod
-    def _section_actions(doc: Doc, triggers: list[Trigger]) -> dict[int, str]:
+    def _section_actions(headers: list[tuple[int, int]], triggers: list[Trigger]) -> dict[int, str]:
         """Action named in a section's header ("Hardware implanted", "Leads abandoned:")."""
         out: dict[int, str] = {}
-        for header in doc.spans.get("section_headers", []):
+        for start, end in headers:
             for t in triggers:
-                if t.category in ACTION_CATEGORIES and header.start <= t.start and t.end <= header.end:
-                    out[header.start] = ACTION_CATEGORIES[t.category]
+                if t.category in ACTION_CATEGORIES and start <= t.start and t.end <= end:
+                    out[start] = ACTION_CATEGORIES[t.category]
                     break
         return out
 
     @staticmethod
-    def _section_fallback(doc: Doc, ent: Mention, section: str, header_action: dict[int, str],
+    def _section_fallback(doc: Doc, sections: list[tuple[int, int, str, Span]] | None, ent: Mention,
+                          section: str, header_action: dict[int, str],
                           triggers: list[Trigger]) -> str | None:
-        if "sections" not in doc.spans:
+        """``sections``: (start, end, label, span) of each ``doc.spans["sections"]`` span."""
+        if sections is None:
             return None
-        for sec in doc.spans["sections"]:
-            if not (sec.start <= ent.start < sec.end):
+        for start, end, _, sec in sections:
+            if not (start <= ent.start < end):
                 continue
-            if sec.start in header_action:
-                return header_action[sec.start]
+            if start in header_action:
+                return header_action[start]
             if section == "procedure":
                 # the title's verb covers every component the title line lists
-                line_end = sec.end
+                line_end = end
                 nl = sec.text.find("\n")
                 if nl >= 0:
                     nl += sec.start_char
                     span = doc.char_span(sec.start_char, nl, alignment_mode="contract")
-                    line_end = span.end if span is not None else sec.end
+                    line_end = span.end if span is not None else end
                 if ent.start >= line_end:
                     return None
                 inside = [t for t in triggers if t.category in ACTION_CATEGORIES
-                          and sec.start <= t.start < line_end]
+                          and start <= t.start < line_end]
                 if inside:
                     best = min(inside, key=lambda t: abs(t.start - ent.start))
                     return ACTION_CATEGORIES[best.category]
@@ -634,10 +646,10 @@ class ContextComponent(JsonlRules):
         return None
 
     @staticmethod
-    def _checked_lines(doc: Doc, triggers: list[Trigger]) -> set[int]:
+    def _checked_lines(ents: list[Mention], triggers: list[Trigger]) -> set[int]:
         """Start tokens of entities governed by a ticked checkbox."""
         out: set[int] = set()
-        for ent in doc.ents:
+        for ent in ents:
             for t in triggers:
                 if t.category == "AFFIRMED" and t.scope_start <= ent.start < t.scope_end:
                     out.add(ent.start)
