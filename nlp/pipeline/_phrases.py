@@ -141,12 +141,21 @@ def expand(pattern: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
     return out
 
 
+def _pair_keys(firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """One uint64 key per word pair (wrapping arithmetic; equal pairs, equal keys)."""
+    return firsts.astype(np.uint64, copy=False) * np.uint64(0x9E3779B97F4A7C15) \
+        + seconds.astype(np.uint64, copy=False)
+
+
 class PhraseIndex:
     """Literal multi-word lookup keyed by first word (lowercase)."""
 
     def __init__(self) -> None:
         self._by_first: dict[int, list[tuple[tuple[int, ...], Any]]] = {}
         self._first: np.ndarray = np.zeros(0, dtype=np.uint64)
+        #: first words of one-word phrases, and keys of the first two words of longer ones
+        self._singles: np.ndarray = np.zeros(0, dtype=np.uint64)
+        self._pairs: np.ndarray = np.zeros(0, dtype=np.uint64)
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_first.values())
@@ -158,6 +167,10 @@ class PhraseIndex:
         for entries in self._by_first.values():
             entries.sort(key=lambda x: -len(x[0]))
         self._first = np.asarray(sorted(self._by_first), dtype=np.uint64)
+        phrases = [h for entries in self._by_first.values() for h, _ in entries]
+        self._singles = np.unique(np.asarray([h[0] for h in phrases if len(h) == 1], dtype=np.uint64))
+        pairs = np.asarray([h[:2] for h in phrases if len(h) > 1], dtype=np.uint64).reshape(-1, 2)
+        self._pairs = np.unique(_pair_keys(pairs[:, 0], pairs[:, 1]))
 
     def candidates(self, lowers: np.ndarray) -> np.ndarray:
         """Token positions whose word starts some phrase."""
@@ -169,14 +182,17 @@ class PhraseIndex:
                      ranges: Iterable[tuple[int, int]]) -> list[tuple[Any, int, int]]:
         """Matches starting and ending inside any of the token ranges [a, b)."""
         cand = self.candidates(lowers)
-        if not len(cand):
+        bounds = np.asarray(list(ranges), dtype=np.int64).reshape(-1, 2)
+        if not len(cand) or not len(bounds):
             return []
-        out = []
-        for a, b in ranges:
-            lo, hi = np.searchsorted(cand, a), np.searchsorted(cand, b)
-            if hi > lo:
-                out += self._verify(lowers, cand[lo:hi], b)
-        return out
+        # the candidates of each range in turn, each with its range's end
+        lo, hi = np.searchsorted(cand, bounds[:, 0]), np.searchsorted(cand, bounds[:, 1])
+        counts = hi - lo
+        total = int(counts.sum())
+        if not total:
+            return []
+        offsets = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        return self._verify(lowers, cand[np.arange(total) + offsets], np.repeat(bounds[:, 1], counts))
 
     def match(self, doc: Doc, lowers: np.ndarray | None = None,
               start: int = 0, end: int | None = None,
@@ -194,15 +210,22 @@ class PhraseIndex:
             cand = cand[allowed[start:end][cand]]
         if not len(cand):
             return []
-        return [(key, start + s, start + e) for key, s, e in self._verify(window, cand, len(window))]
+        limits = np.full(len(cand), len(window))
+        return [(key, start + s, start + e) for key, s, e in self._verify(window, cand, limits)]
 
-    def _verify(self, lowers: np.ndarray, cand: np.ndarray, limit: int) -> list[tuple[Any, int, int]]:
-        """Check the phrases starting at each candidate (second word first: cheap reject)."""
+    def _verify(self, lowers: np.ndarray, cand: np.ndarray,
+                limits: np.ndarray) -> list[tuple[Any, int, int]]:
+        """Check the phrases starting at each candidate, which must end by its limit.
+
+        Candidates whose first two words start no phrase (and whose first word is no
+        phrase) are dropped at once; the rest are compared word by word."""
         out = []
         n = len(lowers)
-        firsts = lowers[cand].tolist()
-        seconds = lowers[np.minimum(cand + 1, n - 1)].tolist()
-        for i, first, second in zip(cand.tolist(), firsts, seconds):
+        firsts = lowers[cand]
+        seconds = lowers[np.minimum(cand + 1, n - 1)]
+        keep = member(firsts, self._singles) | member(_pair_keys(firsts, seconds), self._pairs)
+        for i, first, second, limit in zip(cand[keep].tolist(), firsts[keep].tolist(),
+                                           seconds[keep].tolist(), limits[keep].tolist()):
             for hashes, key in self._by_first[first]:
                 k = len(hashes)
                 if k == 1:

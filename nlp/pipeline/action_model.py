@@ -73,6 +73,7 @@ class MentionFeaturizer:
             if ent.get(name):
                 feats.append(name)
         sent_start, sent_end = view.sentence(ent)
+        sentence = self.sentence_features(view, sent_start, sent_end)  # reads the words first
         own = view.words(ent.start, ent.end)
         left = view.words(max(sent_start, ent.start - WINDOW), ent.start)
         right = view.words(ent.end, min(sent_end, ent.end + WINDOW + 2))
@@ -80,7 +81,7 @@ class MentionFeaturizer:
         feats += [f"L={w}" for w in left] + [f"R={w}" for w in right]
         feats += [f"L1={w}" for w in left[-1:]] + [f"R1={w}" for w in right[:1]]
         feats += [f"R2={' '.join(right[:2])}"] if len(right) >= 2 else []
-        feats += self.sentence_features(view, sent_start, sent_end)
+        feats += sentence
         feats += view.cue_features
         field, box = line_context(ent, view.text)
         if field:
