@@ -21,7 +21,7 @@ import numpy as np
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
-from ._phrases import Unsupported, member
+from ._phrases import Unsupported, in_ranges, member
 
 _ATTRS = {"LOWER": "lower_", "ORTH": "text", "TEXT": "text"}
 
@@ -62,37 +62,35 @@ class TokenPatterns:
     """Patterns with regular-expression tokens, keyed like :class:`._phrases.PhraseIndex`."""
 
     def __init__(self) -> None:
-        self._patterns: list[tuple[Any, frozenset[int], list[_Token]]] = []
+        #: first word's hash -> (key, the other token specs) of the patterns it opens
+        self._by_first: dict[int, list[tuple[Any, list[_Token]]]] = {}
         self._first: np.ndarray = np.zeros(0, dtype=np.uint64)
+        self._size = 0
 
     def __len__(self) -> int:
-        return len(self._patterns)
+        return self._size
 
     def add(self, key: Any, pattern: Sequence[dict[str, Any]]) -> None:
         tokens = [_Token(spec) for spec in pattern]
         first = tokens[0] if tokens else None
         if first is None or first.attr != "lower_" or first.words is None or first.optional:
             raise Unsupported("the pattern must open with a literal LOWER word")
-        firsts = frozenset(hash_string(w) for w in first.words)
-        self._patterns.append((key, firsts, tokens[1:]))
-        self._first = np.asarray(sorted(set().union(*(f for _, f, _ in self._patterns))), dtype=np.uint64)
+        rest = tokens[1:]
+        self._size += 1
+        for word in first.words:
+            self._by_first.setdefault(hash_string(word), []).append((key, rest))
+        self._first = np.asarray(sorted(self._by_first), dtype=np.uint64)
 
     def match_ranges(self, doc: Doc, lowers: np.ndarray,
                      ranges: Iterable[tuple[int, int]]) -> list[tuple[Any, int, int]]:
         """Every (key, start, end) match inside any of the token ranges [a, b)."""
-        if not self._patterns:
+        if not self._by_first:
             return []
-        cand = np.nonzero(member(lowers, self._first))[0]
+        cand, limits = in_ranges(np.nonzero(member(lowers, self._first))[0], ranges)
         out: list[tuple[Any, int, int]] = []
-        if not len(cand):
-            return out
-        for a, b in ranges:
-            lo, hi = np.searchsorted(cand, a), np.searchsorted(cand, b)
-            for s in cand[lo:hi].tolist():
-                first = int(lowers[s])
-                for key, firsts, rest in self._patterns:
-                    if first in firsts:
-                        out += [(key, s, e) for e in _ends(doc, rest, s + 1, b)]
+        for s, first, limit in zip(cand.tolist(), lowers[cand].tolist(), limits.tolist()):
+            for key, rest in self._by_first[first]:
+                out += [(key, s, e) for e in _ends(doc, rest, s + 1, limit)]
         return out
 
 

@@ -141,6 +141,15 @@ def expand(pattern: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
     return out
 
 
+def in_ranges(cand: np.ndarray, ranges: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted positions ``cand`` inside each token range [a, b) in turn, and each one's b."""
+    bounds = np.asarray(list(ranges), dtype=np.int64).reshape(-1, 2)
+    lo, hi = np.searchsorted(cand, bounds[:, 0]), np.searchsorted(cand, bounds[:, 1])
+    counts = hi - lo
+    offsets = np.repeat(lo - np.cumsum(counts) + counts, counts)
+    return cand[np.arange(int(counts.sum())) + offsets], np.repeat(bounds[:, 1], counts)
+
+
 def _pair_keys(firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     """One uint64 key per word pair (wrapping arithmetic; equal pairs, equal keys)."""
     return firsts.astype(np.uint64, copy=False) * np.uint64(0x9E3779B97F4A7C15) \
@@ -181,18 +190,8 @@ class PhraseIndex:
     def match_ranges(self, doc: Doc, lowers: np.ndarray,
                      ranges: Iterable[tuple[int, int]]) -> list[tuple[Any, int, int]]:
         """Matches starting and ending inside any of the token ranges [a, b)."""
-        cand = self.candidates(lowers)
-        bounds = np.asarray(list(ranges), dtype=np.int64).reshape(-1, 2)
-        if not len(cand) or not len(bounds):
-            return []
-        # the candidates of each range in turn, each with its range's end
-        lo, hi = np.searchsorted(cand, bounds[:, 0]), np.searchsorted(cand, bounds[:, 1])
-        counts = hi - lo
-        total = int(counts.sum())
-        if not total:
-            return []
-        offsets = np.repeat(lo - np.cumsum(counts) + counts, counts)
-        return self._verify(lowers, cand[np.arange(total) + offsets], np.repeat(bounds[:, 1], counts))
+        cand, limits = in_ranges(self.candidates(lowers), ranges)
+        return self._verify(lowers, cand, limits) if len(cand) else []
 
     def match(self, doc: Doc, lowers: np.ndarray | None = None,
               start: int = 0, end: int | None = None,
