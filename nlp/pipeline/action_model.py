@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from spacy.attrs import SENT_START
+from spacy.attrs import LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
@@ -66,6 +67,11 @@ class MentionFeaturizer:
 
     def features(self, view: _DocView, ent: Mention) -> list[str]:
         """The features of one mention of the doc ``view`` describes."""
+        sentence = self.sentence_features(view, ent)  # reads the sentence's words first
+        return self.mention_features(view, ent) + sentence + view.cue_features
+
+    def mention_features(self, view: _DocView, ent: Mention) -> list[str]:
+        """The features of the mention itself: its attributes, words, window and line."""
         action, section = ent.action, ent.section
         feats = [f"rule={action}", f"label={ent.label_}", f"section={section}",
                  f"rule+section={action}|{section}"]
@@ -73,7 +79,6 @@ class MentionFeaturizer:
             if ent.get(name):
                 feats.append(name)
         sent_start, sent_end = view.sentence(ent)
-        sentence = self.sentence_features(view, sent_start, sent_end)  # reads the words first
         own = view.words(ent.start, ent.end)
         left = view.words(max(sent_start, ent.start - WINDOW), ent.start)
         right = view.words(ent.end, min(sent_end, ent.end + WINDOW + 2))
@@ -81,8 +86,6 @@ class MentionFeaturizer:
         feats += [f"L={w}" for w in left] + [f"R={w}" for w in right]
         feats += [f"L1={w}" for w in left[-1:]] + [f"R1={w}" for w in right[:1]]
         feats += [f"R2={' '.join(right[:2])}"] if len(right) >= 2 else []
-        feats += sentence
-        feats += view.cue_features
         field, box = line_context(ent, view.text)
         if field:
             words = field.split()
@@ -99,8 +102,9 @@ class MentionFeaturizer:
         feats += [f"Rcls={c}" for c in self.classes(right)]
         return feats
 
-    def sentence_features(self, view: _DocView, start: int, end: int) -> list[str]:
-        """Words and word classes of the sentence starting at ``start`` (once per sentence)."""
+    def sentence_features(self, view: _DocView, ent: Mention) -> list[str]:
+        """Words and word classes of the mention's sentence (one list per sentence)."""
+        start, end = view.sentence(ent)
         feats = view.sentences.get(start)
         if feats is None:
             words = view.words(start, end)
@@ -120,19 +124,22 @@ class _DocView:
         self.cue_features = [f"doc={c}" for c in sorted(doc_cues)]
         self.sentences: dict[int, list[str]] = {}
         self._lower: list[str | None] = [None] * len(doc)
-        starts = np.nonzero(doc.to_array(SENT_START) == 1)[0]
-        self._starts = np.append(starts, len(doc))
+        arr = doc.to_array([LOWER, SENT_START])
+        self._hashes = arr[:, 0]
+        self._starts = np.nonzero(arr[:, 1] == 1)[0].tolist() + [len(doc)]
 
     def words(self, start: int, end: int) -> list[str]:
+        """``Token.lower_`` of the tokens ``start:end``."""
         words = self._lower[start:end]
         if None in words:
-            words = self._lower[start:end] = [t.lower_ for t in self.doc[start:end]]
+            strings = self.doc.vocab.strings
+            words = self._lower[start:end] = [strings[h] for h in self._hashes[start:end].tolist()]
         return words
 
     def sentence(self, ent: Mention) -> tuple[int, int]:
         """``ent.sent`` as (start, end): the sentence holding the entity's first token."""
-        k = int(np.searchsorted(self._starts, ent.start, side="right"))
-        return int(self._starts[k - 1]) if k else 0, int(self._starts[k])
+        k = bisect_right(self._starts, ent.start)
+        return self._starts[k - 1] if k else 0, self._starts[k]
 
 
 def list_header(ent: Span | Mention, text: str, max_lines: int = 4) -> str:
@@ -191,8 +198,10 @@ class ActionModel:
         if not ents:
             return doc
         view = _DocView(doc, doc_text(doc), document_cues(doc, ents))
-        features = [self.featurizer.features(view, ent) for ent in ents]
-        for ent, (action, p) in zip(ents, self.predict_many(features)):
+        sentences = [self.featurizer.sentence_features(view, ent) for ent in ents]
+        features = [self.featurizer.mention_features(view, ent) for ent in ents]
+        shared = [(sentence, view.cue_features) for sentence in sentences]
+        for ent, (action, p) in zip(ents, self.predict_many(features, shared)):
             ent.action_p = p
             if action != ent.action:
                 ent.action = action
@@ -228,12 +237,23 @@ class ActionModel:
         """The most probable action and its probability (softmax of the class scores)."""
         return self.predict_many([list(features)])[0]
 
-    def predict_many(self, features: list[list[str]]) -> list[tuple[str, float]]:
-        """:meth:`predict` for several mentions: one gather and sum over the weight matrix."""
+    def predict_many(self, features: list[list[str]],
+                     shared: list[Iterable[list[str]]] | None = None) -> list[tuple[str, float]]:
+        """:meth:`predict` for several mentions: one gather and sum over the weight matrix.
+
+        ``shared``: more feature lists of each mention that several mentions hold (the
+        same list object, e.g. a sentence's words), summed once per list."""
         rows = self._rows
-        idx = [rows.get(f, 0) for feats in features for f in feats]
-        offsets = np.cumsum([0] + [len(feats) for feats in features[:-1]])
+        # each mention's rows start with the zero row: no mention has an empty segment
+        idx = [k for feats in features for k in (0, *[rows.get(f, 0) for f in feats])]
+        offsets = np.cumsum([0] + [len(feats) + 1 for feats in features[:-1]])
         scores = np.add.reduceat(self._matrix[idx], offsets, axis=0) + self._bias
+        sums: dict[int, np.ndarray] = {}
+        for m, blocks in enumerate(shared or ()):
+            for block in blocks:
+                if id(block) not in sums:
+                    sums[id(block)] = self._matrix[[rows.get(f, 0) for f in block]].sum(axis=0)
+                scores[m] += sums[id(block)]
         out = []
         for row in scores.tolist():
             top = max(row)
