@@ -36,7 +36,15 @@ class Mention:
 
 
 def _extension(name: str) -> property:
-    return property(lambda self: self.get(name), lambda self, value: self.set(name, value))
+    default = SPAN_EXTENSIONS[name]
+
+    def get(self: Mention) -> Any:
+        return self._data.get(("._.", name, self.start_char, self.end_char), default)
+
+    def set(self: Mention, value: Any) -> None:
+        self._data[("._.", name, self.start_char, self.end_char)] = value
+
+    return property(get, set)
 
 
 for _name in SPAN_EXTENSIONS:

@@ -14,6 +14,7 @@ import json
 import math
 from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +53,14 @@ class MentionFeaturizer:
 
     def classes(self, words: Iterable[str]) -> set[str]:
         """The lexicon classes any of the words belongs to (by stem)."""
+        memo = self._word_classes
         out: set[str] = set()
         for w in words:
-            found = self._word_classes.get(w)
+            found = memo.get(w)
             if found is None:
-                found = self._word_classes[w] = tuple(c for c, stems in self.lexicon.items()
-                                                      if w.startswith(stems))
-            out.update(found)
+                found = memo[w] = tuple(c for c, stems in self.lexicon.items() if w.startswith(stems))
+            if found:
+                out.update(found)
         return out
 
     def __call__(self, ent: Span, doc_cues: frozenset[str], text: str) -> list[str]:
@@ -245,14 +247,17 @@ class ActionModel:
         same list object, e.g. a sentence's words), summed once per list."""
         rows = self._rows
         # each mention's rows start with the zero row: no mention has an empty segment
-        idx = [k for feats in features for k in (0, *[rows.get(f, 0) for f in feats])]
+        idx: list[int] = []
+        for feats in features:
+            idx.append(0)
+            idx += map(rows.get, feats, repeat(0))
         offsets = np.cumsum([0] + [len(feats) + 1 for feats in features[:-1]])
         scores = np.add.reduceat(self._matrix[idx], offsets, axis=0) + self._bias
         sums: dict[int, np.ndarray] = {}
         for m, blocks in enumerate(shared or ()):
             for block in blocks:
                 if id(block) not in sums:
-                    sums[id(block)] = self._matrix[[rows.get(f, 0) for f in block]].sum(axis=0)
+                    sums[id(block)] = self._matrix[list(map(rows.get, block, repeat(0)))].sum(axis=0)
                 scores[m] += sums[id(block)]
         out = []
         for row in scores.tolist():
