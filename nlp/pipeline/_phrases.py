@@ -165,6 +165,10 @@ class PhraseIndex:
         #: first words of one-word phrases, and keys of the first two words of longer ones
         self._singles: np.ndarray = np.zeros(0, dtype=np.uint64)
         self._pairs: np.ndarray = np.zeros(0, dtype=np.uint64)
+        #: (first, second) -> longer phrases (longest first); first -> keys of one-word phrases
+        self._by_pair: dict[tuple[int, int], list[tuple[tuple[int, ...], Any]]] = {}
+        self._single_keys: dict[int, list[Any]] = {}
+        self._stale = False
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_first.values())
@@ -173,16 +177,28 @@ class PhraseIndex:
         for words in phrases:
             hashes = tuple(hash_string(w) for w in words)
             self._by_first.setdefault(hashes[0], []).append((hashes, key))
-        for entries in self._by_first.values():
+        self._stale = True
+
+    def _refresh(self) -> None:
+        """Rebuild the lookup arrays and tables after :meth:`add` (once, at the first match)."""
+        self._by_pair, self._single_keys = {}, {}
+        for first, entries in self._by_first.items():
             entries.sort(key=lambda x: -len(x[0]))
+            for hashes, key in entries:
+                if len(hashes) == 1:
+                    self._single_keys.setdefault(first, []).append(key)
+                else:
+                    self._by_pair.setdefault(hashes[:2], []).append((hashes, key))
         self._first = np.asarray(sorted(self._by_first), dtype=np.uint64)
-        phrases = [h for entries in self._by_first.values() for h, _ in entries]
-        self._singles = np.unique(np.asarray([h[0] for h in phrases if len(h) == 1], dtype=np.uint64))
-        pairs = np.asarray([h[:2] for h in phrases if len(h) > 1], dtype=np.uint64).reshape(-1, 2)
+        self._singles = np.asarray(sorted(self._single_keys), dtype=np.uint64)
+        pairs = np.asarray(list(self._by_pair), dtype=np.uint64).reshape(-1, 2)
         self._pairs = np.unique(_pair_keys(pairs[:, 0], pairs[:, 1]))
+        self._stale = False
 
     def candidates(self, lowers: np.ndarray) -> np.ndarray:
         """Token positions whose word starts some phrase."""
+        if self._stale:
+            self._refresh()
         if not len(self._first) or not len(lowers):
             return np.zeros(0, dtype=np.int64)
         return np.nonzero(member(lowers, self._first))[0]
@@ -225,12 +241,9 @@ class PhraseIndex:
         keep = member(firsts, self._singles) | member(_pair_keys(firsts, seconds), self._pairs)
         for i, first, second, limit in zip(cand[keep].tolist(), firsts[keep].tolist(),
                                            seconds[keep].tolist(), limits[keep].tolist()):
-            for hashes, key in self._by_first[first]:
+            for hashes, key in self._by_pair.get((first, second), ()):
                 k = len(hashes)
-                if k == 1:
-                    out.append((key, i, i + 1))
-                elif i + k > limit or hashes[1] != second:
-                    continue
-                elif k == 2 or tuple(lowers[i + 2:i + k].tolist()) == hashes[2:]:
+                if i + k <= limit and (k == 2 or tuple(lowers[i + 2:i + k].tolist()) == hashes[2:]):
                     out.append((key, i, i + k))
+            out += [(key, i, i + 1) for key in self._single_keys.get(first, ())]
         return out

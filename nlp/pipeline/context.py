@@ -608,9 +608,10 @@ class ContextComponent(JsonlRules):
     def _section_actions(headers: list[tuple[int, int]], triggers: list[Trigger]) -> dict[int, str]:
         """Action named in a section's header ("Hardware implanted", "Leads abandoned:")."""
         out: dict[int, str] = {}
+        actions = [t for t in triggers if t.category in ACTION_CATEGORIES]
         for start, end in headers:
-            for t in triggers:
-                if t.category in ACTION_CATEGORIES and start <= t.start and t.end <= end:
+            for t in actions:
+                if start <= t.start and t.end <= end:
                     out[start] = ACTION_CATEGORIES[t.category]
                     break
         return out
@@ -648,12 +649,10 @@ class ContextComponent(JsonlRules):
     @staticmethod
     def _checked_lines(ents: list[Mention], triggers: list[Trigger]) -> set[int]:
         """Start tokens of entities governed by a ticked checkbox."""
-        out: set[int] = set()
-        for ent in ents:
-            for t in triggers:
-                if t.category == "AFFIRMED" and t.scope_start <= ent.start < t.scope_end:
-                    out.add(ent.start)
-        return out
+        scopes = [(t.scope_start, t.scope_end) for t in triggers if t.category == "AFFIRMED"]
+        if not scopes:
+            return set()
+        return {ent.start for ent in ents if any(a <= ent.start < b for a, b in scopes)}
 
     def _choose(self, actions: list[tuple[int, Trigger, bool]]) -> str | None:
         if not actions:
