@@ -7,7 +7,8 @@ and ``"OP": "?"`` are expanded here into lowercase phrase tuples indexed by
 their first word; ``numpy.isin`` on the doc's ``LOWER`` array finds the few
 candidate positions, and only those are compared in Python. Patterns with
 other operators (``REGEX``, ``FUZZY``, ``*``) are reported as unsupported, and
-the components hand them to a spaCy ``Matcher`` run on short spans only.
+the components hand them to :mod:`._patterns` (``REGEX`` after a literal first
+word) or to a spaCy ``Matcher`` run on short spans only.
 """
 
 from __future__ import annotations
