@@ -7,7 +7,8 @@ and ``"OP": "?"`` are expanded here into lowercase phrase tuples indexed by
 their first word; ``numpy.isin`` on the doc's ``LOWER`` array finds the few
 candidate positions, and only those are compared in Python. Patterns with
 other operators (``REGEX``, ``FUZZY``, ``*``) are reported as unsupported, and
-the components hand them to a spaCy ``Matcher`` run on short spans only.
+the components hand them to :mod:`._patterns` (``REGEX`` after a literal first
+word) or to a spaCy ``Matcher`` run on short spans only.
 """
 
 from __future__ import annotations
@@ -141,12 +142,34 @@ def expand(pattern: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
     return out
 
 
+def in_ranges(cand: np.ndarray, ranges: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted positions ``cand`` inside each token range [a, b) in turn, and each one's b."""
+    bounds = np.asarray(list(ranges), dtype=np.int64).reshape(-1, 2)
+    lo, hi = np.searchsorted(cand, bounds[:, 0]), np.searchsorted(cand, bounds[:, 1])
+    counts = hi - lo
+    offsets = np.repeat(lo - np.cumsum(counts) + counts, counts)
+    return cand[np.arange(int(counts.sum())) + offsets], np.repeat(bounds[:, 1], counts)
+
+
+def _pair_keys(firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """One uint64 key per word pair (wrapping arithmetic; equal pairs, equal keys)."""
+    return firsts.astype(np.uint64, copy=False) * np.uint64(0x9E3779B97F4A7C15) \
+        + seconds.astype(np.uint64, copy=False)
+
+
 class PhraseIndex:
     """Literal multi-word lookup keyed by first word (lowercase)."""
 
     def __init__(self) -> None:
         self._by_first: dict[int, list[tuple[tuple[int, ...], Any]]] = {}
         self._first: np.ndarray = np.zeros(0, dtype=np.uint64)
+        #: first words of one-word phrases, and keys of the first two words of longer ones
+        self._singles: np.ndarray = np.zeros(0, dtype=np.uint64)
+        self._pairs: np.ndarray = np.zeros(0, dtype=np.uint64)
+        #: (first, second) -> longer phrases (longest first); first -> keys of one-word phrases
+        self._by_pair: dict[tuple[int, int], list[tuple[tuple[int, ...], Any]]] = {}
+        self._single_keys: dict[int, list[Any]] = {}
+        self._stale = False
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_first.values())
@@ -155,12 +178,28 @@ class PhraseIndex:
         for words in phrases:
             hashes = tuple(hash_string(w) for w in words)
             self._by_first.setdefault(hashes[0], []).append((hashes, key))
-        for entries in self._by_first.values():
+        self._stale = True
+
+    def _refresh(self) -> None:
+        """Rebuild the lookup arrays and tables after :meth:`add` (once, at the first match)."""
+        self._by_pair, self._single_keys = {}, {}
+        for first, entries in self._by_first.items():
             entries.sort(key=lambda x: -len(x[0]))
+            for hashes, key in entries:
+                if len(hashes) == 1:
+                    self._single_keys.setdefault(first, []).append(key)
+                else:
+                    self._by_pair.setdefault(hashes[:2], []).append((hashes, key))
         self._first = np.asarray(sorted(self._by_first), dtype=np.uint64)
+        self._singles = np.asarray(sorted(self._single_keys), dtype=np.uint64)
+        pairs = np.asarray(list(self._by_pair), dtype=np.uint64).reshape(-1, 2)
+        self._pairs = np.unique(_pair_keys(pairs[:, 0], pairs[:, 1]))
+        self._stale = False
 
     def candidates(self, lowers: np.ndarray) -> np.ndarray:
         """Token positions whose word starts some phrase."""
+        if self._stale:
+            self._refresh()
         if not len(self._first) or not len(lowers):
             return np.zeros(0, dtype=np.int64)
         return np.nonzero(member(lowers, self._first))[0]
@@ -168,15 +207,8 @@ class PhraseIndex:
     def match_ranges(self, doc: Doc, lowers: np.ndarray,
                      ranges: Iterable[tuple[int, int]]) -> list[tuple[Any, int, int]]:
         """Matches starting and ending inside any of the token ranges [a, b)."""
-        cand = self.candidates(lowers)
-        if not len(cand):
-            return []
-        out = []
-        for a, b in ranges:
-            lo, hi = np.searchsorted(cand, a), np.searchsorted(cand, b)
-            if hi > lo:
-                out += self._verify(lowers, cand[lo:hi], b)
-        return out
+        cand, limits = in_ranges(self.candidates(lowers), ranges)
+        return self._verify(lowers, cand, limits) if len(cand) else []
 
     def match(self, doc: Doc, lowers: np.ndarray | None = None,
               start: int = 0, end: int | None = None,
@@ -194,21 +226,25 @@ class PhraseIndex:
             cand = cand[allowed[start:end][cand]]
         if not len(cand):
             return []
-        return [(key, start + s, start + e) for key, s, e in self._verify(window, cand, len(window))]
+        limits = np.full(len(cand), len(window))
+        return [(key, start + s, start + e) for key, s, e in self._verify(window, cand, limits)]
 
-    def _verify(self, lowers: np.ndarray, cand: np.ndarray, limit: int) -> list[tuple[Any, int, int]]:
-        """Check the phrases starting at each candidate (second word first: cheap reject)."""
+    def _verify(self, lowers: np.ndarray, cand: np.ndarray,
+                limits: np.ndarray) -> list[tuple[Any, int, int]]:
+        """Check the phrases starting at each candidate, which must end by its limit.
+
+        Candidates whose first two words start no phrase (and whose first word is no
+        phrase) are dropped at once; the rest are compared word by word."""
         out = []
         n = len(lowers)
-        firsts = lowers[cand].tolist()
-        seconds = lowers[np.minimum(cand + 1, n - 1)].tolist()
-        for i, first, second in zip(cand.tolist(), firsts, seconds):
-            for hashes, key in self._by_first[first]:
+        firsts = lowers[cand]
+        seconds = lowers[np.minimum(cand + 1, n - 1)]
+        keep = member(firsts, self._singles) | member(_pair_keys(firsts, seconds), self._pairs)
+        for i, first, second, limit in zip(cand[keep].tolist(), firsts[keep].tolist(),
+                                           seconds[keep].tolist(), limits[keep].tolist()):
+            for hashes, key in self._by_pair.get((first, second), ()):
                 k = len(hashes)
-                if k == 1:
-                    out.append((key, i, i + 1))
-                elif i + k > limit or hashes[1] != second:
-                    continue
-                elif k == 2 or tuple(lowers[i + 2:i + k].tolist()) == hashes[2:]:
+                if i + k <= limit and (k == 2 or tuple(lowers[i + 2:i + k].tolist()) == hashes[2:]):
                     out.append((key, i, i + k))
+            out += [(key, i, i + 1) for key in self._single_keys.get(first, ())]
         return out

@@ -39,6 +39,7 @@ the same component when that is unambiguous (``apply_referents``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -52,9 +53,10 @@ from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, JsonlRules, read_jsonl
+from ._mentions import Mention, mentions
+from ._patterns import TokenPatterns
 from ._phrases import PhraseIndex, Unsupported, drop_token_arrays, expand, member, token_arrays
 from ._text import doc_text
-from .sections import section_of
 from .terminology import COMPONENT_LABELS
 
 RULES_FILE = "context_rules.jsonl"
@@ -163,18 +165,21 @@ class ContextComponent(JsonlRules):
         self.existing_hardware_action = existing_hardware_action
         self.rules: list[dict[str, Any]] = []
         self.index = PhraseIndex()
-        self.matcher = Matcher(nlp.vocab)  # rules the phrase index cannot hold (dates, years)
+        self.patterns = TokenPatterns()  # rules with regular expressions (dates, years)
+        self.matcher = Matcher(nlp.vocab)  # rules neither can hold
         self._visit_words = np.asarray(sorted(hash_string(w) for w in set(VISIT_WORDS)), dtype=np.uint64)
         self._put_back_words = np.asarray(sorted(hash_string(w) for w in set(PUT_BACK_WORDS)),
                                           dtype=np.uint64)
         self._abort_words = np.asarray(sorted(hash_string(w) for w in set(ABORT_WORDS)), dtype=np.uint64)
         self._procedure_words = np.asarray(sorted(hash_string(w) for w in set(PROCEDURE_WORDS)),
                                            dtype=np.uint64)
+        self._past_markers = {hash_string(w) for w in PAST_MARKERS}
 
     # -- rules -------------------------------------------------------------------
     def clear(self) -> None:
         self.rules = []
         self.index = PhraseIndex()
+        self.patterns = TokenPatterns()
         self.matcher = Matcher(self.nlp.vocab)
 
     def add_rules(self, rules: Iterable[dict[str, Any]]) -> None:
@@ -191,7 +196,10 @@ class ContextComponent(JsonlRules):
             try:
                 self.index.add(key, expand(pattern))
             except Unsupported:
-                self.matcher.add(str(key), [pattern])
+                try:
+                    self.patterns.add(key, pattern)
+                except Unsupported:
+                    self.matcher.add(str(key), [pattern])
 
     def initialize(
         self,
@@ -209,6 +217,7 @@ class ContextComponent(JsonlRules):
                   lowers: np.ndarray) -> list[tuple[dict[str, Any], int, int]]:
         found: list[tuple[dict[str, Any], int, int]] = []
         found += [(self.rules[key], s, e) for key, s, e in self.index.match_ranges(doc, lowers, ranges)]
+        found += [(self.rules[key], s, e) for key, s, e in self.patterns.match_ranges(doc, lowers, ranges)]
         for a, b in ranges:
             if len(self.matcher):
                 found += [(self.rules[int(self.nlp.vocab.strings[m])], a + s, a + e)
@@ -240,11 +249,16 @@ class ContextComponent(JsonlRules):
             starts = np.concatenate([[0], starts])
         return np.concatenate([starts, [len(doc)]]).astype(np.int64)
 
-    def _scopes(self, doc: Doc, bounds: np.ndarray, ranges: list[tuple[int, int]],
-                lowers: np.ndarray) -> list[Trigger]:
+    def _scopes(self, doc: Doc, bounds: list[int], ranges: list[tuple[int, int]],
+                lowers: np.ndarray, lower_list: list[int]) -> list[Trigger]:
         def sent_of(i: int) -> tuple[int, int]:
-            k = int(np.searchsorted(bounds, i, side="right")) - 1
-            return int(bounds[k]), int(bounds[k + 1])
+            k = bisect_right(bounds, i)
+            return bounds[k - 1], bounds[k]
+
+        def word(i: int) -> str:
+            return strings[lower_list[i]]
+
+        strings = doc.vocab.strings
 
         raw = self._triggers(doc, ranges, lowers)
         # options of a form line: what an unticked box offers was not done ("[ ] placed");
@@ -257,7 +271,7 @@ class ContextComponent(JsonlRules):
             nxt = min([se] + [b for b, _, _ in boxes_at[k + 1:] if b >= e])
             if cat == "NEGATED":
                 unticked.append((e, nxt))
-            elif e < len(doc) and doc[e].lower_ in {"no", "none", "not"}:
+            elif e < len(doc) and word(e) in {"no", "none", "not"}:
                 extra.append(Trigger("NEGATED", s, e + 1, ss, s))
         if unticked:
             raw = [(r, s, e) for r, s, e in raw if r["category"] not in ACTION_CATEGORIES
@@ -282,13 +296,13 @@ class ContextComponent(JsonlRules):
             if r.get("verb"):
                 # voice: find an auxiliary right before the participle
                 j = s - 1
-                while j >= ss and j >= s - 3 and (doc[j].lower_ in ADVERBS or doc[j].lower_.endswith("ly")):
+                while j >= ss and j >= s - 3 and (word(j) in ADVERBS or word(j).endswith("ly")):
                     j -= 1
-                prev = doc[j].lower_ if j >= ss else ""
+                prev = word(j) if j >= ss else ""
                 region_start = max(ss, last_verb_end.get(ss, ss))
-                if prev in AUX or doc[s].lower_ in AUX:
+                if prev in AUX or word(s) in AUX:
                     aux = j if prev in AUX else s
-                    while aux - 1 >= ss and doc[aux - 1].lower_ in AUX:
+                    while aux - 1 >= ss and word(aux - 1) in AUX:
                         aux -= 1
                     lo = max(region_start, aux - self.passive_max_scope)
                     triggers.append(Trigger(cat, s, e, lo, aux, True))
@@ -304,7 +318,7 @@ class ContextComponent(JsonlRules):
                     # no auxiliary and no subject: telegraphic "generator removed", or
                     # "removed the generator" when a noun phrase follows at once
                     triggers.append(Trigger(cat, s, e, max(bwd_start, region_start), s, True))
-                    if e < len(doc) and (doc[e].lower_ in OBJECT_STARTS or doc[e].ent_iob_ == "B"):
+                    if e < len(doc) and (word(e) in OBJECT_STARTS or doc[e].ent_iob_ == "B"):
                         triggers.append(Trigger(cat, s, e, e, fwd_end, True))
                 last_verb_end[ss] = e
                 continue
@@ -331,7 +345,7 @@ class ContextComponent(JsonlRules):
 
     # -- assertion and action ------------------------------------------------------
     @staticmethod
-    def _distance(t: Trigger, ent: Span) -> int:
+    def _distance(t: Trigger, ent: Mention) -> int:
         if t.end <= ent.start:
             return ent.start - t.end
         if t.start >= ent.end:
@@ -339,43 +353,48 @@ class ContextComponent(JsonlRules):
         return 0
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
+        ents = mentions(doc)
         if not ents:
             drop_token_arrays(doc)
             return doc
         if not self.rules:
             raise ValueError(f"{self.name}: no rules; call nlp.initialize() or load a saved pipeline")
-        lowers = token_arrays(doc)["lower"]
+        arrays = token_arrays(doc)
+        lowers = arrays["lower"]
+        lower_list = lowers.tolist()
         drop_token_arrays(doc)
-        bounds = self._sentence_bounds(doc, doc.to_array(SENT_START))
+        bounds = self._sentence_bounds(doc, doc.to_array(SENT_START)).tolist()
         ent_sents = []
         for ent in ents:
-            k = int(np.searchsorted(bounds, ent.start, side="right")) - 1
-            ent_sents.append((int(bounds[k]), int(bounds[k + 1])))
-        ranges = sorted(set(ent_sents) | {(h.start, h.end) for h in doc.spans.get("section_headers", [])})
-        triggers = self._scopes(doc, bounds, ranges, lowers)
+            k = bisect_right(bounds, ent.start)
+            ent_sents.append((bounds[k - 1], bounds[k]))
+        headers = [(h.start, h.end) for h in doc.spans.get("section_headers", [])]
+        sections = [(sec.start, sec.end, sec.label_, sec) for sec in doc.spans["sections"]] \
+            if "sections" in doc.spans else None
+        ranges = sorted(set(ent_sents) | set(headers))
+        triggers = self._scopes(doc, bounds, ranges, lowers, lower_list)
         procedure_note = any(e.label_ in {"VENOUS_ACCESS", "IMAGING"} for e in ents) or bool(
             member(lowers, self._procedure_words).any())
         visit_checked = bool(member(lowers, self._visit_words).any())
         previous: dict[tuple[str, str], str] = {}
-        decided: list[tuple[Span, str, bool]] = []
-        header_action = self._section_actions(doc, triggers)
-        checked = self._checked_lines(doc, triggers)
-        pending_checked: list[Span] = []
-        existing: list[Span] = []
+        decided: list[tuple[Mention, str, bool]] = []
+        header_action = self._section_actions(headers, triggers)
+        checked = self._checked_lines(ents, triggers)
+        pending_checked: list[Mention] = []
+        existing: list[Mention] = []
         # which entity (if any) holds each trigger: a trigger inside an entity belongs to it
-        ent_starts = np.asarray([e.start for e in ents], dtype=np.int64)
+        ent_starts = [e.start for e in ents]
         owner: list[int] = []
         for t in triggers:
-            k = int(np.searchsorted(ent_starts, t.start, side="right")) - 1
+            k = bisect_right(ent_starts, t.start) - 1
             owner.append(k if k >= 0 and t.end <= ents[k].end else -1)
         by_sentence: dict[int, list[int]] = {}
         for idx, t in enumerate(triggers):
-            k = int(np.searchsorted(bounds, t.start, side="right")) - 1
-            by_sentence.setdefault(int(bounds[k]), []).append(idx)
+            by_sentence.setdefault(bounds[bisect_right(bounds, t.start) - 1], []).append(idx)
         for ei, ent in enumerate(ents):
-            section = section_of(doc, ent.start) if "sections" in doc.spans else ent._.section
-            ent._.section = section
+            section = ent.section if sections is None else \
+                next((label for a, b, label, _ in sections if a <= ent.start < b), "unknown")
+            ent.section = section
             applies: list[tuple[int, Trigger, bool]] = []
             for ti in by_sentence.get(ent_sents[ei][0], []):
                 t = triggers[ti]
@@ -402,8 +421,8 @@ class ContextComponent(JsonlRules):
             hyp = [d for d, t, _ in applies if t.category == "HYPOTHETICAL"]
             hypothetical = bool(hyp) and min(hyp) <= nearest_action
             if section == "plan":
-                sent = ent.sent
-                if not any(t.lower_ in PAST_MARKERS for t in sent):
+                ss, se = ent_sents[ei]
+                if not any(h in self._past_markers for h in lower_list[ss:se]):
                     hypothetical = True
             historical = "HISTORICAL" in cats and not any(
                 t.category in SESSION_ACTIONS and not inside for _, t, inside in actions)
@@ -412,11 +431,11 @@ class ContextComponent(JsonlRules):
                 historical = False
             if section == "history":
                 historical = True
-            ent._.negated = negated
-            ent._.historical = historical
-            ent._.hypothetical = hypothetical
+            ent.negated = negated
+            ent.historical = historical
+            ent.hypothetical = hypothetical
             if ent.label_ not in COMPONENT_LABELS:
-                ent._.action = "none"
+                ent.action = "none"
                 continue
             action = None
             from_trigger = False
@@ -428,7 +447,7 @@ class ContextComponent(JsonlRules):
                 action = self._choose(actions)
                 from_trigger = action is not None
                 if action is None:
-                    action = self._section_fallback(doc, ent, section, header_action, triggers)
+                    action = self._section_fallback(doc, sections, ent, section, header_action, triggers)
                 if action is None and ent.start in checked:
                     pending_checked.append(ent)
                 if action is None:
@@ -441,7 +460,7 @@ class ContextComponent(JsonlRules):
                         action = "tested"
                     else:
                         action = "none"
-            ent._.action = action
+            ent.action = action
             if from_trigger:
                 previous[(ent.label_, _head(ent))] = action
                 if ent.label_ in FAMILY:
@@ -461,10 +480,10 @@ class ContextComponent(JsonlRules):
             if not before:
                 continue
             last, trig = before[-1]
-            asserted = last._.negated or last._.historical or last._.hypothetical
-            if not asserted and (not trig or last._.action == "retained") \
+            asserted = last.negated or last.historical or last.hypothetical
+            if not asserted and (not trig or last.action == "retained") \
                     and t.scope_start - last.end <= 25:
-                last._.action = ACTION_CATEGORIES[t.category]
+                last.action = ACTION_CATEGORIES[t.category]
         # a ticked box with no verb: the session's main action ("[x] RV lead" on an implant form)
         counts: dict[str, int] = {}
         for _, a, trig in decided:
@@ -473,7 +492,7 @@ class ContextComponent(JsonlRules):
         if pending_checked and counts:
             main = max(sorted(counts), key=lambda a: counts[a])
             for ent in pending_checked:
-                ent._.action = main
+                ent.action = main
         # programming/interrogation of a system implanted in this same session is part of the implant
         inserted_labels = {e.label_ for e, a, _ in decided if a == "inserted"}
         if inserted_labels & {"CCM_SYSTEM", "PULSE_GENERATOR"}:
@@ -481,13 +500,13 @@ class ContextComponent(JsonlRules):
         for ent, action, trig in decided:
             if action == "tested" and ent.label_ in inserted_labels and procedure_note \
                     and ent.label_ != "OTHER_DEVICE":
-                ent._.action = "inserted"
+                ent.action = "inserted"
             elif ent.label_ == "CCM_SYSTEM" and not trig and action == "retained" and procedure_note:
                 # a whole system named without a verb: new if a generator and an electrode were new
                 new_parts = {e.label_ for e, a, _ in decided if a == "inserted"}
                 if "PULSE_GENERATOR" in new_parts and new_parts & {"VENTRICULAR_LEAD", "ATRIAL_LEAD", "LEAD"}:
-                    ent._.action = "inserted"
-        self._row_status(doc, decided)
+                    ent.action = "inserted"
+        self._row_status(doc, decided, arrays["newlines"].tolist(), arrays["space"].tolist())
         self._put_back(doc, lowers, decided)
         self._unfinished_implant(doc, lowers, decided)
         if self.existing_hardware_action and existing:
@@ -497,21 +516,24 @@ class ContextComponent(JsonlRules):
         return doc
 
     @staticmethod
-    def _row_status(doc: Doc, decided: list[tuple[Span, str, bool]]) -> None:
+    def _row_status(doc: Doc, decided: list[tuple[Mention, str, bool]], breaks: list[int],
+                    space: list[bool]) -> None:
         """Table rows and list items: a status column or an arrow sets the row's action.
 
         "V2 septal lead   mid septum   590 ohms   new", "[x] RV lead #1 -> capped, left in
-        pocket", "old LS lead  --  capped/abandoned": the row's own status word wins."""
+        pocket", "old LS lead  --  capped/abandoned": the row's own status word wins.
+        ``breaks``/``space``: line breaks in each token and its whitespace flag (only
+        whitespace tokens hold line breaks: a token's own trailing space is one " ")."""
         n = len(doc)
         seen: set[int] = set()
         for ent, _, _ in decided:
-            if ent._.negated or ent._.hypothetical:
+            if ent.negated or ent.hypothetical:
                 continue
-            # token walk (no doc.text): the row starts at a line break a few tokens back
+            # the row starts at a line break a few tokens back
             j = ent.start - 1
-            while j >= 0 and j >= ent.start - 5 and "\n" not in doc[j].text_with_ws:
+            while j >= 0 and j >= ent.start - 5 and not breaks[j]:
                 j -= 1
-            if j >= 0 and "\n" not in doc[j].text_with_ws:
+            if j >= 0 and not breaks[j]:
                 continue
             ls = j + 1
             if ls in seen and ent.label_ == "OTHER_DEVICE":
@@ -520,11 +542,9 @@ class ContextComponent(JsonlRules):
             if _ROW_PREFIX.fullmatch(head) is None:
                 continue
             k = ent.end
-            if ent.end > 0 and "\n" in doc[ent.end - 1].whitespace_:
-                continue
-            while k < n and k - ent.end < 40 and "\n" not in doc[k].text_with_ws:
+            while k < n and k - ent.end < 40 and not breaks[k]:
                 k += 1
-            if k < n and not doc[k].is_space:
+            if k < n and not space[k]:
                 k += 1  # the last token of the line (its whitespace holds the break)
             rest = doc[ent.end - 1:k].text[len(doc[ent.end - 1].text):] if k > ent.end else ""
             status = None
@@ -537,43 +557,43 @@ class ContextComponent(JsonlRules):
                     status = _status_of(cells[-1]) if cells else None
             if status:
                 seen.add(ls)
-                ent._.action = status
-                ent._.historical = False
+                ent.action = status
+                ent.historical = False
 
     def _unfinished_implant(self, doc: Doc, lowers: np.ndarray,
-                            decided: list[tuple[Span, str, bool]]) -> None:
+                            decided: list[tuple[Mention, str, bool]]) -> None:
         """An implant stopped before the generator: new leads capped in the pocket stay
         ``inserted`` (abandonment is for existing electrodes), and the system the title
         names was not implanted (``none``)."""
         ents = [e for e, _, _ in decided]
         leads = [e for e in ents if e.label_ in LEAD_LABELS]
         gens = [e for e in ents if e.label_ == "PULSE_GENERATOR"]
-        if not leads or any(e._.action in {"removed", "repositioned"} for e in gens + leads):
+        if not leads or any(e.action in {"removed", "repositioned"} for e in gens + leads):
             return
-        old_hw = any(({t.lower_ for t in e} & OLD_WORDS) for e in leads + gens)
-        if old_hw or not any(e._.action == "inserted" for e in leads):
+        old_hw = any(({t.lower_ for t in e.span} & OLD_WORDS) for e in leads + gens)
+        if old_hw or not any(e.action == "inserted" for e in leads):
             return
-        if any(e._.action == "inserted" for e in gens):
+        if any(e.action == "inserted" for e in gens):
             return
         text = doc_text(doc).lower()
         if not (member(lowers, self._abort_words).any() or any(p in text for p in NOT_IMPLANTED)):
             return
         for e in leads:
-            if e._.action == "abandoned":
-                e._.action = "inserted"
+            if e.action == "abandoned":
+                e.action = "inserted"
         for e in ents:
-            if e.label_ == "CCM_SYSTEM" and e._.action == "inserted":
-                e._.action = "none"
+            if e.label_ == "CCM_SYSTEM" and e.action == "inserted":
+                e.action = "none"
 
-    def _put_back(self, doc: Doc, lowers: np.ndarray, decided: list[tuple[Span, str, bool]]) -> None:
+    def _put_back(self, doc: Doc, lowers: np.ndarray, decided: list[tuple[Mention, str, bool]]) -> None:
         """A generator lifted out ("freed", "delivered from the pocket") and put back is retained.
 
         When no new generator goes in and the note reconnects or returns the generator, the
         "removed" of the lifting-out words was a step of a lead procedure, not an explant."""
         gens = [e for e, _, _ in decided if e.label_ == "PULSE_GENERATOR"]
-        if not gens or not any(e._.action == "removed" for e in gens) \
-                or any(e._.action == "inserted" for e in gens) \
-                or any(e._.action == "inserted" for e, _, _ in decided if e.label_ == "CCM_SYSTEM"):
+        if not gens or not any(e.action == "removed" for e in gens) \
+                or any(e.action == "inserted" for e in gens) \
+                or any(e.action == "inserted" for e, _, _ in decided if e.label_ == "CCM_SYSTEM"):
             return
         if not member(lowers, self._put_back_words).any():
             return
@@ -581,42 +601,45 @@ class ContextComponent(JsonlRules):
         if not any(p in text for p in PUT_BACK_PHRASES):
             return
         for e in gens:
-            if e._.action == "removed":
-                e._.action = "retained"
+            if e.action == "removed":
+                e.action = "retained"
 
     @staticmethod
-    def _section_actions(doc: Doc, triggers: list[Trigger]) -> dict[int, str]:
+    def _section_actions(headers: list[tuple[int, int]], triggers: list[Trigger]) -> dict[int, str]:
         """Action named in a section's header ("Hardware implanted", "Leads abandoned:")."""
         out: dict[int, str] = {}
-        for header in doc.spans.get("section_headers", []):
-            for t in triggers:
-                if t.category in ACTION_CATEGORIES and header.start <= t.start and t.end <= header.end:
-                    out[header.start] = ACTION_CATEGORIES[t.category]
+        actions = [t for t in triggers if t.category in ACTION_CATEGORIES]
+        for start, end in headers:
+            for t in actions:
+                if start <= t.start and t.end <= end:
+                    out[start] = ACTION_CATEGORIES[t.category]
                     break
         return out
 
     @staticmethod
-    def _section_fallback(doc: Doc, ent: Span, section: str, header_action: dict[int, str],
+    def _section_fallback(doc: Doc, sections: list[tuple[int, int, str, Span]] | None, ent: Mention,
+                          section: str, header_action: dict[int, str],
                           triggers: list[Trigger]) -> str | None:
-        if "sections" not in doc.spans:
+        """``sections``: (start, end, label, span) of each ``doc.spans["sections"]`` span."""
+        if sections is None:
             return None
-        for sec in doc.spans["sections"]:
-            if not (sec.start <= ent.start < sec.end):
+        for start, end, _, sec in sections:
+            if not (start <= ent.start < end):
                 continue
-            if sec.start in header_action:
-                return header_action[sec.start]
+            if start in header_action:
+                return header_action[start]
             if section == "procedure":
                 # the title's verb covers every component the title line lists
-                line_end = sec.end
+                line_end = end
                 nl = sec.text.find("\n")
                 if nl >= 0:
                     nl += sec.start_char
                     span = doc.char_span(sec.start_char, nl, alignment_mode="contract")
-                    line_end = span.end if span is not None else sec.end
+                    line_end = span.end if span is not None else end
                 if ent.start >= line_end:
                     return None
                 inside = [t for t in triggers if t.category in ACTION_CATEGORIES
-                          and sec.start <= t.start < line_end]
+                          and start <= t.start < line_end]
                 if inside:
                     best = min(inside, key=lambda t: abs(t.start - ent.start))
                     return ACTION_CATEGORIES[best.category]
@@ -624,14 +647,12 @@ class ContextComponent(JsonlRules):
         return None
 
     @staticmethod
-    def _checked_lines(doc: Doc, triggers: list[Trigger]) -> set[int]:
+    def _checked_lines(ents: list[Mention], triggers: list[Trigger]) -> set[int]:
         """Start tokens of entities governed by a ticked checkbox."""
-        out: set[int] = set()
-        for ent in doc.ents:
-            for t in triggers:
-                if t.category == "AFFIRMED" and t.scope_start <= ent.start < t.scope_end:
-                    out.add(ent.start)
-        return out
+        scopes = [(t.scope_start, t.scope_end) for t in triggers if t.category == "AFFIRMED"]
+        if not scopes:
+            return set()
+        return {ent.start for ent in ents if any(a <= ent.start < b for a, b in scopes)}
 
     def _choose(self, actions: list[tuple[int, Trigger, bool]]) -> str | None:
         if not actions:
@@ -671,25 +692,25 @@ NEW_WORDS = {"new", "replacement", "additional", "newly"}
 LEAD_LABELS = ("ATRIAL_LEAD", "VENTRICULAR_LEAD", "LEAD")
 
 
-def _chamber(ent: Span) -> str:
+def _chamber(ent: Mention) -> str:
     if ent.label_ == "ATRIAL_LEAD":
         return "atrial"
     if ent.label_ == "VENTRICULAR_LEAD":
         return "ventricular"
-    return ent._.chamber if ent.label_ == "LEAD" else ""
+    return ent.chamber if ent.label_ == "LEAD" else ""
 
 
-def referent_actions(session: list[Span], procedure_note: bool, visit: bool) -> dict[str, str]:
+def referent_actions(session: list[Mention], procedure_note: bool, visit: bool) -> dict[str, str]:
     """label -> the action of the one pre-existing component a background mention can mean.
 
     ``session``: the mentions whose action the session decided (not background). The
     referent is unambiguous when the session did one thing to the old hardware of that
     kind and put in no new hardware of that kind (the gold referent convention)."""
     untouched = "retained" if procedure_note or not visit else "tested"
-    acts: dict[str, list[tuple[str, Span]]] = {}
+    acts: dict[str, list[tuple[str, Mention]]] = {}
     for e in session:
-        if e._.action != "none":
-            acts.setdefault(e.label_, []).append((e._.action, e))
+        if e.action != "none":
+            acts.setdefault(e.label_, []).append((e.action, e))
     out: dict[str, str] = {}
     gen = {a for a, _ in acts.get("PULSE_GENERATOR", [])}
     if "inserted" not in gen and "inserted" not in {a for a, _ in acts.get("CCM_SYSTEM", [])}:
@@ -719,36 +740,36 @@ def referent_actions(session: list[Span], procedure_note: bool, visit: bool) -> 
     return out
 
 
-def apply_referents(background: list[Span], session: list[Span], procedure_note: bool,
+def apply_referents(background: list[Mention], session: list[Mention], procedure_note: bool,
                     visit: bool) -> None:
     """Background mentions (history, indication, dated) take the session action of their referent.
 
     Nothing happens in a note where the session did nothing to any hardware (a consult,
     a plan): there, nothing a background mention names is in the body today."""
-    if not any(e._.action != "none" for e in session) and not (visit and not procedure_note):
+    if not any(e.action != "none" for e in session) and not (visit and not procedure_note):
         return
     actions = referent_actions(session, procedure_note, visit)
     for ent in background:
-        if ent._.action != "none" or ent._.negated or ent._.hypothetical:
+        if ent.action != "none" or ent.negated or ent.hypothetical:
             continue
-        words = {t.lower_ for t in ent}
+        words = {t.lower_ for t in ent.span}
         action = actions.get(ent.label_)
         if words & NEW_WORDS:
             continue  # "the new generator" in the indication is not hardware in the body
         if action is None and ent.label_ == "PULSE_GENERATOR" and words & OLD_WORDS:
             # "the old generator" beside a new one: the generator that was replaced
-            old = {e._.action for e in session if e.label_ == "PULSE_GENERATOR"
-                   and e._.action not in {"inserted", "none"}}
+            old = {e.action for e in session if e.label_ == "PULSE_GENERATOR"
+                   and e.action not in {"inserted", "none"}}
             action = old.pop() if len(old) == 1 else None
         if action is None:
             continue
-        ent._.action = action
-        ent._.historical = False
+        ent.action = action
+        ent.historical = False
 
 
-def _head(span: Span) -> str:
-    """The span's last word, singular ("leads" -> "lead"), for matching repeated mentions."""
-    word = span[-1].lower_
+def _head(ent: Mention) -> str:
+    """The mention's last word, singular ("leads" -> "lead"), for matching repeated mentions."""
+    word = ent.span[-1].lower_
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
