@@ -205,6 +205,10 @@ class ActionModel:
         shared = [(sentence, view.cue_features) for sentence in sentences]
         for ent, (action, p) in zip(ents, self.predict_many(features, shared)):
             ent.action_p = p
+            if ent.section == "history" and action != "none":
+                # a history paragraph tells an earlier session; the referent convention
+                # below gives its hardware this session's action
+                action, ent.historical = "none", True
             if action != ent.action:
                 ent.action = action
                 if action != "none":
