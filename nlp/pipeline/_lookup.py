@@ -61,17 +61,24 @@ class PhraseTrie:
         if allowed is not None:
             cand = cand[allowed[cand]]
         out: list[tuple[Any, int, int]] = []
-        depth = self._depth
-        for i in cand.tolist():
-            found = []
-            children = self._root
-            for k, h in enumerate(lowers[i:i + depth].tolist(), 1):
-                node = children.get(h)
-                if node is None:
-                    break
+        n = len(lowers)
+        root = self._root
+        firsts = lowers[cand].tolist()
+        seconds = lowers[np.minimum(cand + 1, n - 1)].tolist()
+        for i, first, second in zip(cand.tolist(), firsts, seconds):
+            node = root[first]
+            found = [(i + 1, node[1])] if node[1] else []
+            node = node[0].get(second) if i + 1 < n else None
+            if node is not None:
                 if node[1]:
-                    found.append((i + k, node[1]))
-                children = node[0]
+                    found.append((i + 2, node[1]))
+                if node[0]:  # longer phrases: walk on
+                    for k, h in enumerate(lowers[i + 2:i + self._depth].tolist(), i + 3):
+                        node = node[0].get(h)
+                        if node is None:
+                            break
+                        if node[1]:
+                            found.append((k, node[1]))
             for end, keys in reversed(found):
                 out += [(key, i, end) for key in keys]
         return out
@@ -93,6 +100,7 @@ class WordTable:
         self.names = list(classes)
         members = {name: {w.lower() for w in ws} for name, ws in classes.items()}
         vocab = sorted(set().union(*members.values(), words))
+        self.words = ["", *vocab]  # id -> word
         self._id = {hash_string(w): k for k, w in enumerate(vocab, 1)}
         codes = np.zeros(len(vocab) + 1, dtype=np.int64)
         for bit, name in enumerate(self.names):

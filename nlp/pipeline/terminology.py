@@ -97,7 +97,10 @@ _FIXED_CLASSES = {
     "possessive": {"'s", "’s"},
     "ccm_cue": {"ccm", "optimizer", "optimiser"},
 }
-_CLASSES = (*_LEXICON_CLASSES, *_FIXED_CLASSES, "count_words", "doc_cue")
+_PHRASE_CLASSES = ("ventricular", "atrial", "other", "septal")
+#: ... the count words, CCM cue words, and the first words of each class's phrases
+_CLASSES = (*_LEXICON_CLASSES, *_FIXED_CLASSES, "count_words", "doc_cue",
+            *(f"{name}_phrase" for name in _PHRASE_CLASSES))
 _BIT = {name: 1 << k for k, name in enumerate(_CLASSES)}
 _SPACE = WordTable.SPACE
 #: single words compared by id
@@ -143,6 +146,7 @@ class _Words:
         arrays = token_arrays(doc)
         ids, codes = table.lookup(arrays["lower"], arrays["space"])
         self.doc = doc
+        self.table_words = table.words
         self.n = len(doc)
         self.lowers = arrays["lower"]
         self.ids: list[int] = ids.tolist()
@@ -151,11 +155,19 @@ class _Words:
         self._starts: list[int] | None = None
 
     def lower(self, i: int) -> str:
-        return self.doc.vocab.strings[int(self.lowers[i])]
+        wid = self.ids[i]
+        return self.table_words[wid] if wid else self.doc.vocab.strings[int(self.lowers[i])]
 
     def any(self, s: int, e: int, bit: int) -> bool:
         codes = self.codes
         return any(codes[i] & bit for i in range(s, e))
+
+    def bits(self, s: int, e: int) -> int:
+        """The classes of the words in tokens [s, e)."""
+        found = 0
+        for c in self.codes[s:e]:
+            found |= c
+        return found
 
     def sentence(self, s: int, e: int) -> tuple[int, int]:
         """The sentence around tokens [s, e): from the last start at or before ``s``
@@ -190,6 +202,7 @@ class DeviceTerminology:
         self.index = PhraseTrie()
         self.matcher = Matcher(nlp.vocab)  # only for patterns the phrase index cannot hold
         self._n_matcher = 0
+        self._pattern_words: set[str] = set()
         self._compile()
 
     # -- rules -------------------------------------------------------------------
@@ -199,6 +212,7 @@ class DeviceTerminology:
         self.index = PhraseTrie()
         self.matcher = Matcher(self.nlp.vocab)
         self._n_matcher = 0
+        self._pattern_words = set()
         self._compile()
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
@@ -208,13 +222,17 @@ class DeviceTerminology:
             self.patterns.append(dict(p))
             pattern = p["pattern"]
             if isinstance(pattern, str):
-                self.index.add(p["label"], [tuple(t.lower_ for t in self.nlp.make_doc(pattern))])
-                continue
-            try:
-                self.index.add(p["label"], expand(pattern))
-            except Unsupported:
-                self.matcher.add(p["label"], [pattern])
-                self._n_matcher += 1
+                phrases = [tuple(t.lower_ for t in self.nlp.make_doc(pattern))]
+            else:
+                try:
+                    phrases = expand(pattern)
+                except Unsupported:
+                    self.matcher.add(p["label"], [pattern])
+                    self._n_matcher += 1
+                    continue
+            self.index.add(p["label"], phrases)
+            self._pattern_words.update(w for words in phrases for w in words)
+        self._compile()
 
     def set_lexicon(self, rows: Iterable[dict[str, Any]]) -> None:
         self.lexicon = {r["group"]: list(r["terms"]) for r in rows}
@@ -226,19 +244,19 @@ class DeviceTerminology:
         for item in lex.get("count_words", []):
             word, _, value = item.partition("=")
             count_words[word.lower()] = int(value)
-        phrase_groups = ("ventricular_phrases", "atrial_phrases", "other_device_phrases")
+        phrases = {"ventricular": lex.get("ventricular_phrases", []),
+                   "atrial": lex.get("atrial_phrases", []),
+                   "other": lex.get("other_device_phrases", []), "septal": ["local sense"]}
         classes = {name: lex.get(group, []) for name, group in _LEXICON_CLASSES.items()}
         classes.update(_FIXED_CLASSES)
         classes["count_words"] = count_words
         classes["doc_cue"] = lex.get("ccm_cue_words", _DEFAULT_CUE_WORDS)
-        phrase_words = [w for g in phrase_groups for p in lex.get(g, []) for w in p.split(" ")]
-        self._words = table = WordTable(classes, [*_ID_WORDS, "local", "sense", *phrase_words])
+        classes.update({f"{name}_phrase": [p.split(" ")[0] for p in ps] for name, ps in phrases.items()})
+        words = [w for ps in phrases.values() for p in ps for w in p.split(" ")]
+        self._words = table = WordTable(classes, [*_ID_WORDS, *words, *self._pattern_words])
         self._id = {w: table.id(w) for w in _ID_WORDS}
         self._count_of = {table.id(w): v for w, v in count_words.items()}
-        self._ventricular_phrases = Phrases(table, lex.get("ventricular_phrases", []))
-        self._atrial_phrases = Phrases(table, lex.get("atrial_phrases", []))
-        self._other_phrases = Phrases(table, lex.get("other_device_phrases", []))
-        self._septal_phrases = Phrases(table, ["local sense"])
+        self._phrases = {name: Phrases(table, ps) for name, ps in phrases.items()}
 
         def rx(group: str) -> _AnyRegex | None:
             items = lex.get(group, [])
@@ -370,17 +388,19 @@ class DeviceTerminology:
         return count
 
     # -- label resolution ----------------------------------------------------------
-    @staticmethod
-    def _has(w: _Words, s: int, e: int, bit: int, phrases: Phrases) -> bool:
-        """A word of the class, or a phrase among the non-space words, in tokens [s, e)."""
-        if w.any(s, e, bit):
+    def _has(self, w: _Words, s: int, e: int, name: str) -> bool:
+        """A word of the class, or one of its phrases among the non-space words, in tokens [s, e)."""
+        found = w.bits(s, e)
+        if found & _BIT[name]:
             return True
+        if not found & _BIT[f"{name}_phrase"]:
+            return False
         codes, ids = w.codes, w.ids
-        return phrases.found([ids[i] for i in range(s, e) if not codes[i] & _SPACE])
+        return self._phrases[name].found([ids[i] for i in range(s, e) if not codes[i] & _SPACE])
 
     def _is_other(self, w: _Words, s: int, e: int, label: str) -> bool:
         return label == "OTHER_DEVICE" or (
-            label in _CCM_LABELS and self._has(w, s, e, _BIT["other"], self._other_phrases))
+            label in _CCM_LABELS and self._has(w, s, e, "other"))
 
     def _doc_cues(self, w: _Words, spans: list[tuple[int, int, str]]) -> tuple[bool, bool, bool]:
         """(ccm_device_cue, ccm_other_meaning, other_device_present)."""
@@ -394,23 +414,35 @@ class DeviceTerminology:
         ccm_cue = not other_meaning and bool(self.ccm_doc_re and self.ccm_doc_re.search(text))
         return ccm_cue, other_meaning, other_present
 
-    def _sentence_cues(self, w: _Words, idx: int,
-                       ents: list[tuple[int, int, str]]) -> tuple[bool, bool, bool, bool]:
-        """Chamber / device cues in the sentence of ``ents[idx]`` outside other component spans."""
+    def _sentence_cues(self, w: _Words, idx: int, ents: list[tuple[int, int, str]],
+                       memo: dict[tuple[int, int], tuple]) -> tuple[bool, bool, bool, bool]:
+        """Chamber / device cues in the sentence of ``ents[idx]`` outside other component spans.
+
+        The words left outside component spans are the same for every span of a
+        sentence (the span is one of them), so ``memo`` keeps them per sentence.
+        """
         s, e, _ = ents[idx]
-        a, b = w.sentence(s, e)
+        sentence = w.sentence(s, e)
+        if sentence not in memo:
+            memo[sentence] = self._sentence_words(w, *sentence, ents)
+        ventricular, atrial, other_device, ccm_ents, ccm = memo[sentence]
+        return ventricular, atrial, other_device, ccm or bool(ccm_ents - {idx})
+
+    def _sentence_words(self, w: _Words, a: int, b: int, ents: list[tuple[int, int, str]]
+                        ) -> tuple[bool, bool, bool, set[int], bool]:
+        """(ventricular, atrial, other device, the CCM spans, CCM word) of sentence [a, b)."""
         keep = [True] * (b - a)
-        keep[s - a:e - a] = [False] * (e - s)
-        other_device = ccm = False
+        other_device = False
+        ccm_ents = set()
         for j, (es, ee, label) in enumerate(ents):
-            if ee <= a or es >= b or j == idx or label not in COMPONENT_LABELS:
+            if ee <= a or es >= b or label not in COMPONENT_LABELS:
                 continue
             lo, hi = max(es, a), min(ee, b)
             keep[lo - a:hi - a] = [False] * (hi - lo)
             if label == "OTHER_DEVICE":
                 other_device = True
             elif label == "CCM_SYSTEM" or w.any(es, ee, _BIT["ccm"]):
-                ccm = True
+                ccm_ents.add(j)
         codes, ids = w.codes, w.ids
         found = 0
         words = []
@@ -418,9 +450,11 @@ class DeviceTerminology:
             if keep[i - a]:
                 found |= codes[i]
                 words.append(ids[i])
-        ventricular = bool(found & _BIT["ventricular"]) or self._ventricular_phrases.found(words)
-        atrial = bool(found & _BIT["atrial"]) or self._atrial_phrases.found(words)
-        return ventricular, atrial, other_device, ccm or bool(found & _BIT["ccm"])
+        ventricular = bool(found & _BIT["ventricular"]) or bool(
+            found & _BIT["ventricular_phrase"]) and self._phrases["ventricular"].found(words)
+        atrial = bool(found & _BIT["atrial"]) or bool(
+            found & _BIT["atrial_phrase"]) and self._phrases["atrial"].found(words)
+        return ventricular, atrial, other_device, ccm_ents, bool(found & _BIT["ccm"])
 
     @staticmethod
     def _possessed_by_other(w: _Words, s: int, ents: list[tuple[int, int, str]]) -> bool:
@@ -442,13 +476,13 @@ class DeviceTerminology:
         for s, e, label in spans:
             if label == "CCM_SYSTEM" and other_meaning:
                 continue  # chronic care management / cavernous malformation
-            if label in _CCM_LABELS and self._has(w, s, e, _BIT["other"], self._other_phrases) and not (
+            if label in _CCM_LABELS and self._has(w, s, e, "other") and not (
                     label == "CCM_SYSTEM" and w.ids[s] != self._id["ccm"]
                     and self._id["d"] not in w.ids[s:e]):
                 label = "OTHER_DEVICE"
             elif label == "LEAD":
-                ven = self._has(w, s, e, _BIT["ventricular"], self._ventricular_phrases)
-                atr = self._has(w, s, e, _BIT["atrial"], self._atrial_phrases)
+                ven = self._has(w, s, e, "ventricular")
+                atr = self._has(w, s, e, "atrial")
                 if ven and not atr:
                     label = "VENTRICULAR_LEAD"
                 elif atr and not ven:
@@ -456,6 +490,7 @@ class DeviceTerminology:
             out.append((s, e, label))
         # sentence-level placement and device ownership
         chambers: dict[tuple[int, int], str] = {}
+        sentences: dict[tuple[int, int], tuple] = {}
         final: list[tuple[int, int, str]] = []
         for idx, (s, e, label) in enumerate(out):
             if label in _CCM_PART_LABELS:
@@ -467,10 +502,10 @@ class DeviceTerminology:
                     # "its leads" after an ICD are the ICD's
                     label = "OTHER_DEVICE"
                 else:
-                    ven, atr, other_dev, ccm = self._sentence_cues(w, idx, out)
+                    ven, atr, other_dev, ccm = self._sentence_cues(w, idx, out, sentences)
                     bare = label in {"LEAD", "PULSE_GENERATOR", "ATRIAL_LEAD"} or (
                         label == "VENTRICULAR_LEAD" and not has_ccm_word
-                        and not self._has(w, s, e, _BIT["septal"], self._septal_phrases))
+                        and not self._has(w, s, e, "septal"))
                     if self.use_sentence_device_cue and other_dev and not ccm and bare \
                             and not has_ccm_word and not w.any(s, e, _BIT["ccm_cue"]):
                         label = "OTHER_DEVICE"
@@ -512,7 +547,7 @@ class DeviceTerminology:
             doc.ents = filter_spans(existing + ents)
             ents = list(doc.ents)
         else:
-            doc.ents = ents
+            doc.set_ents(ents)  # what the ``doc.ents`` setter does, without copying the spans
         for ent in ents:
             label = ent.label_
             if label in ALL_LABELS:
