@@ -50,14 +50,16 @@ class PhraseTrie:
             self._size += 1
         self._first = np.asarray(sorted(self._root), dtype=np.uint64)
 
-    def match(self, lowers: np.ndarray, allowed: np.ndarray | None = None) -> list[tuple[Any, int, int]]:
+    def match(self, lowers: np.ndarray, allowed: np.ndarray | None = None, *,
+              starts: np.ndarray | None = None) -> list[tuple[Any, int, int]]:
         """Every (key, start, end) match, by start, longest first at each start.
 
-        ``allowed``: optional boolean mask of positions where a match may start.
+        ``allowed``: optional boolean mask of positions where a match may start;
+        ``starts``: the positions whose word starts a phrase, if already known.
         """
         if not len(self._first) or not len(lowers):
             return []
-        cand = np.nonzero(member(lowers, self._first))[0]
+        cand = np.nonzero(member(lowers, self._first))[0] if starts is None else starts
         if allowed is not None:
             cand = cand[allowed[cand]]
         out: list[tuple[Any, int, int]] = []
@@ -66,7 +68,9 @@ class PhraseTrie:
         firsts = lowers[cand].tolist()
         seconds = lowers[np.minimum(cand + 1, n - 1)].tolist()
         for i, first, second in zip(cand.tolist(), firsts, seconds):
-            node = root[first]
+            node = root.get(first)
+            if node is None:
+                continue
             found = [(i + 1, node[1])] if node[1] else []
             node = node[0].get(second) if i + 1 < n else None
             if node is not None:

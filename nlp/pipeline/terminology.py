@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
+from functools import reduce
+from operator import or_
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,7 @@ APPROACH_LABELS: tuple[str, ...] = ("VENOUS_ACCESS", "POCKET", "IMAGING", "LEAD_
 ALL_LABELS: tuple[str, ...] = COMPONENT_LABELS + APPROACH_LABELS
 _CCM_PART_LABELS = {"PULSE_GENERATOR", "ATRIAL_LEAD", "VENTRICULAR_LEAD", "LEAD"}
 _CCM_LABELS = _CCM_PART_LABELS | {"CCM_SYSTEM"}
+_COUNTED_LABELS = _CCM_PART_LABELS | {"OTHER_DEVICE"}  # "x2" after the head counts
 _CHAMBER_OF = {"ATRIAL_LEAD": "atrial", "VENTRICULAR_LEAD": "ventricular"}
 _LABEL_OF = {v: k for k, v in _CHAMBER_OF.items()}
 _HASH_RE = re.compile(r"^#\d$")
@@ -98,8 +101,9 @@ _FIXED_CLASSES = {
     "ccm_cue": {"ccm", "optimizer", "optimiser"},
 }
 _PHRASE_CLASSES = ("ventricular", "atrial", "other", "septal")
-#: ... the count words, CCM cue words, and the first words of each class's phrases
-_CLASSES = (*_LEXICON_CLASSES, *_FIXED_CLASSES, "count_words", "doc_cue",
+#: ... the count words, CCM cue words, first words of the head patterns, and the first
+#: words of each class's phrases
+_CLASSES = (*_LEXICON_CLASSES, *_FIXED_CLASSES, "count_words", "doc_cue", "pattern_first",
             *(f"{name}_phrase" for name in _PHRASE_CLASSES))
 _BIT = {name: 1 << k for k, name in enumerate(_CLASSES)}
 _SPACE = WordTable.SPACE
@@ -152,6 +156,7 @@ class _Words:
         self.ids: list[int] = ids.tolist()
         self.codes: list[int] = codes.tolist()
         self.any_codes = int(np.bitwise_or.reduce(codes)) if len(codes) else 0
+        self.pattern_starts = np.nonzero(codes & _BIT["pattern_first"])[0]
         self._starts: list[int] | None = None
 
     def lower(self, i: int) -> str:
@@ -164,10 +169,7 @@ class _Words:
 
     def bits(self, s: int, e: int) -> int:
         """The classes of the words in tokens [s, e)."""
-        found = 0
-        for c in self.codes[s:e]:
-            found |= c
-        return found
+        return reduce(or_, self.codes[s:e], 0)
 
     def sentence(self, s: int, e: int) -> tuple[int, int]:
         """The sentence around tokens [s, e): from the last start at or before ``s``
@@ -178,6 +180,16 @@ class _Words:
         j = bisect_right(starts, s)
         k = bisect_left(starts, e)
         return (starts[j - 1] if j else 0), (starts[k] if k < len(starts) else self.n)
+
+
+class _Ents:
+    """A doc's first-pass spans (sorted, non-overlapping), their ends, and the cues
+    found so far per sentence."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans = spans
+        self.ends = [e for _, e, _ in spans]
+        self.sentences: dict[tuple[int, int], tuple[bool, bool, bool, set[int], bool]] = {}
 
 
 class DeviceTerminology:
@@ -203,6 +215,7 @@ class DeviceTerminology:
         self.matcher = Matcher(nlp.vocab)  # only for patterns the phrase index cannot hold
         self._n_matcher = 0
         self._pattern_words: set[str] = set()
+        self._pattern_first: set[str] = set()
         self._compile()
 
     # -- rules -------------------------------------------------------------------
@@ -213,6 +226,7 @@ class DeviceTerminology:
         self.matcher = Matcher(self.nlp.vocab)
         self._n_matcher = 0
         self._pattern_words = set()
+        self._pattern_first = set()
         self._compile()
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
@@ -232,6 +246,7 @@ class DeviceTerminology:
                     continue
             self.index.add(p["label"], phrases)
             self._pattern_words.update(w for words in phrases for w in words)
+            self._pattern_first.update(words[0] for words in phrases)
         self._compile()
 
     def set_lexicon(self, rows: Iterable[dict[str, Any]]) -> None:
@@ -251,6 +266,7 @@ class DeviceTerminology:
         classes.update(_FIXED_CLASSES)
         classes["count_words"] = count_words
         classes["doc_cue"] = lex.get("ccm_cue_words", _DEFAULT_CUE_WORDS)
+        classes["pattern_first"] = self._pattern_first
         classes.update({f"{name}_phrase": [p.split(" ")[0] for p in ps] for name, ps in phrases.items()})
         words = [w for ps in phrases.values() for p in ps for w in p.split(" ")]
         self._words = table = WordTable(classes, [*_ID_WORDS, *words, *self._pattern_words])
@@ -325,7 +341,7 @@ class DeviceTerminology:
         while k < s and codes[k] & joiners:
             k += 1
         end = e
-        if label in _CCM_PART_LABELS | {"OTHER_DEVICE"} and end < n and _TIMES_RE.match(w.lower(end)):
+        if label in _COUNTED_LABELS and end < n and _TIMES_RE.match(w.lower(end)):
             end += 1
         if label in {"LEAD", "ATRIAL_LEAD", "VENTRICULAR_LEAD"}:
             end = self._position_in_parentheses(w, end)
@@ -414,46 +430,49 @@ class DeviceTerminology:
         ccm_cue = not other_meaning and bool(self.ccm_doc_re and self.ccm_doc_re.search(text))
         return ccm_cue, other_meaning, other_present
 
-    def _sentence_cues(self, w: _Words, idx: int, ents: list[tuple[int, int, str]],
-                       memo: dict[tuple[int, int], tuple]) -> tuple[bool, bool, bool, bool]:
+    def _sentence_cues(self, w: _Words, idx: int, ents: _Ents) -> tuple[bool, bool, bool, bool]:
         """Chamber / device cues in the sentence of ``ents[idx]`` outside other component spans.
 
         The words left outside component spans are the same for every span of a
-        sentence (the span is one of them), so ``memo`` keeps them per sentence.
+        sentence (the span is one of them), so they are looked at once per sentence.
         """
-        s, e, _ = ents[idx]
+        s, e, _ = ents.spans[idx]
         sentence = w.sentence(s, e)
-        if sentence not in memo:
-            memo[sentence] = self._sentence_words(w, *sentence, ents)
-        ventricular, atrial, other_device, ccm_ents, ccm = memo[sentence]
+        if sentence not in ents.sentences:
+            ents.sentences[sentence] = self._sentence_words(w, *sentence, ents)
+        ventricular, atrial, other_device, ccm_ents, ccm = ents.sentences[sentence]
         return ventricular, atrial, other_device, ccm or bool(ccm_ents - {idx})
 
-    def _sentence_words(self, w: _Words, a: int, b: int, ents: list[tuple[int, int, str]]
+    def _sentence_words(self, w: _Words, a: int, b: int, ents: _Ents
                         ) -> tuple[bool, bool, bool, set[int], bool]:
         """(ventricular, atrial, other device, the CCM spans, CCM word) of sentence [a, b)."""
-        keep = [True] * (b - a)
         other_device = False
         ccm_ents = set()
-        for j, (es, ee, label) in enumerate(ents):
-            if ee <= a or es >= b or label not in COMPONENT_LABELS:
+        gaps = []  # the token ranges outside component spans
+        pos = a
+        first = bisect_right(ents.ends, a)  # the first span ending after a
+        for j, (es, ee, label) in enumerate(ents.spans[first:], first):
+            if es >= b:
+                break
+            if label not in COMPONENT_LABELS:
                 continue
-            lo, hi = max(es, a), min(ee, b)
-            keep[lo - a:hi - a] = [False] * (hi - lo)
+            if es > pos:
+                gaps.append((pos, es))
+            pos = max(pos, ee)
             if label == "OTHER_DEVICE":
                 other_device = True
             elif label == "CCM_SYSTEM" or w.any(es, ee, _BIT["ccm"]):
                 ccm_ents.add(j)
-        codes, ids = w.codes, w.ids
-        found = 0
-        words = []
-        for i in range(a, b):
-            if keep[i - a]:
-                found |= codes[i]
-                words.append(ids[i])
-        ventricular = bool(found & _BIT["ventricular"]) or bool(
-            found & _BIT["ventricular_phrase"]) and self._phrases["ventricular"].found(words)
-        atrial = bool(found & _BIT["atrial"]) or bool(
-            found & _BIT["atrial_phrase"]) and self._phrases["atrial"].found(words)
+        if pos < b:
+            gaps.append((pos, b))
+        found = reduce(or_, (w.bits(lo, hi) for lo, hi in gaps), 0)
+
+        def phrase(name: str) -> bool:
+            return bool(found & _BIT[f"{name}_phrase"]) and self._phrases[name].found(
+                [i for lo, hi in gaps for i in w.ids[lo:hi]])
+
+        ventricular = bool(found & _BIT["ventricular"]) or phrase("ventricular")
+        atrial = bool(found & _BIT["atrial"]) or phrase("atrial")
         return ventricular, atrial, other_device, ccm_ents, bool(found & _BIT["ccm"])
 
     @staticmethod
@@ -490,7 +509,7 @@ class DeviceTerminology:
             out.append((s, e, label))
         # sentence-level placement and device ownership
         chambers: dict[tuple[int, int], str] = {}
-        sentences: dict[tuple[int, int], tuple] = {}
+        ents = _Ents(out)
         final: list[tuple[int, int, str]] = []
         for idx, (s, e, label) in enumerate(out):
             if label in _CCM_PART_LABELS:
@@ -502,7 +521,7 @@ class DeviceTerminology:
                     # "its leads" after an ICD are the ICD's
                     label = "OTHER_DEVICE"
                 else:
-                    ven, atr, other_dev, ccm = self._sentence_cues(w, idx, out, sentences)
+                    ven, atr, other_dev, ccm = self._sentence_cues(w, idx, ents)
                     bare = label in {"LEAD", "PULSE_GENERATOR", "ATRIAL_LEAD"} or (
                         label == "VENTRICULAR_LEAD" and not has_ccm_word
                         and not self._has(w, s, e, "septal"))
@@ -525,12 +544,12 @@ class DeviceTerminology:
     def __call__(self, doc: Doc) -> Doc:
         if not self.patterns:
             raise ValueError(f"{self.name}: no patterns; call nlp.initialize() or load a saved pipeline")
-        matches = self.index.match(token_arrays(doc)["lower"])
+        w = _Words(doc, self._words)
+        matches = self.index.match(w.lowers, starts=w.pattern_starts)
         if self._n_matcher:
             matches += [(self.nlp.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]
         if not matches:
             return doc
-        w = _Words(doc, self._words)
         candidates: list[tuple[int, int, str]] = []
         for label, s, e in matches:
             if not self._valid_head(w, label, s, e):
