@@ -112,8 +112,9 @@ class WordTable:
                 codes[self._id[hash_string(w)]] |= 1 << bit
         self._codes = codes
         keys = sorted(self._id)
-        self._keys = np.asarray(keys, dtype=np.uint64)
-        self._ids = np.asarray([self._id[h] for h in keys], dtype=np.int64)
+        # a last key above every hash keeps binary-search positions in range (its id: 0)
+        self._keys = np.asarray([*keys, 2**64 - 1], dtype=np.uint64)
+        self._ids = np.asarray([*(self._id[h] for h in keys), 0], dtype=np.int64)
 
     def bit(self, name: str) -> int:
         return 1 << self.names.index(name)
@@ -123,13 +124,11 @@ class WordTable:
 
     def lookup(self, lowers: np.ndarray, space: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(word ids, class codes) of every token; ``space``: the whitespace-token mask."""
-        if len(self._keys) and len(lowers):
-            idx = np.searchsorted(self._keys, lowers)
-            idx[idx == len(self._keys)] = 0
-            ids = np.where(self._keys[idx] == lowers, self._ids[idx], 0)
-        else:
-            ids = np.zeros(len(lowers), dtype=np.int64)
-        return ids, self._codes[ids] | np.where(space, self.SPACE, 0)
+        idx = np.searchsorted(self._keys, lowers)
+        ids = np.where(self._keys[idx] == lowers, self._ids[idx], 0)
+        codes = self._codes[ids]
+        codes[space] |= self.SPACE
+        return ids, codes
 
 
 class Phrases:

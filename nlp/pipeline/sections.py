@@ -21,6 +21,7 @@ Entities lying wholly inside a rule header ("Leads:") are dropped from
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -32,7 +33,8 @@ from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401  (registers Span._.section)
 from ._io import DATA_DIR, JsonlRules, read_jsonl
-from ._phrases import PhraseIndex, member, token_arrays
+from ._lookup import PhraseTrie, set_span_attr
+from ._phrases import member, token_arrays
 
 SPOKEN_COLON = {"colon"}
 SPOKEN_PARAGRAPH = [("new", "paragraph"), ("next", "paragraph"), ("new", "line"), ("paragraph",)]
@@ -107,7 +109,7 @@ class Sectionizer(JsonlRules):
                            "ra", "rv", "ls", "atrial", "ventricular", "septal", "device"}
         self._item_hashes = np.asarray(sorted(hash_string(w) for w in self.item_words), dtype=np.uint64)
         self.rules: list[dict[str, Any]] = []
-        self.index = PhraseIndex()
+        self.index = PhraseTrie()
 
     # -- rules -------------------------------------------------------------------
     @property
@@ -122,7 +124,7 @@ class Sectionizer(JsonlRules):
 
     def clear(self) -> None:
         self.rules = []
-        self.index = PhraseIndex()
+        self.index = PhraseTrie()
 
     def initialize(
         self,
@@ -175,7 +177,7 @@ class Sectionizer(JsonlRules):
         for shift in range(1, 6):
             idx = lines.nl + shift
             allowed[idx[idx < lines.n]] = True
-        matches = sorted(self.index.match(doc, lowers, allowed=allowed),
+        matches = sorted(self.index.match(lowers, allowed=allowed),
                          key=lambda m: (m[1], -(m[2] - m[1])))
         for category, s, e in matches:
             k = self._header_start(doc, lines, s)
@@ -243,20 +245,19 @@ class Sectionizer(JsonlRules):
     def __call__(self, doc: Doc) -> Doc:
         lines = _Lines(doc)
         headers = self.find_headers(doc, lines)
-        sections: list[Span] = []
-        header_spans: list[Span] = []
+        sections: list[tuple[int, int, str]] = []
         if headers and headers[0][0] > 0:
-            sections.append(Span(doc, 0, headers[0][0], label="unknown"))
+            sections.append((0, headers[0][0], "unknown"))
         elif not headers and len(doc):
-            sections.append(Span(doc, 0, len(doc), label="unknown"))
+            sections.append((0, len(doc), "unknown"))
         for idx, (s, e, cat) in enumerate(headers):
             nxt = headers[idx + 1][0] if idx + 1 < len(headers) else len(doc)
             inline = lines.any_non_space(e, lines.line_end(e))
             cut = lines.paragraph_end(e, nxt) if inline else nxt
-            sections.append(Span(doc, s, cut, label=cat))
+            sections.append((s, cut, cat))
             if cut < nxt:
-                sections.append(Span(doc, cut, nxt, label="unknown"))
-            header_spans.append(Span(doc, s, e, label=cat))
+                sections.append((cut, nxt, "unknown"))
+        header_spans = [Span(doc, s, e, label=cat) for s, e, cat in headers]
         if headers:
             # a header starts a sentence (set in one array write: Token.is_sent_start is slow)
             sent = np.where(lines.sent_start, 1, -1).astype(np.int64)
@@ -264,7 +265,7 @@ class Sectionizer(JsonlRules):
                 for s, _, _ in headers:
                     sent[s] = 1
                 doc.from_array([SENT_START], sent.astype(np.uint64).reshape(-1, 1))
-        doc.spans["sections"] = sections
+        doc.spans["sections"] = [Span(doc, s, e, label=cat) for s, e, cat in sections]
         doc.spans["section_headers"] = header_spans
         ents = list(doc.ents)
         if self.drop_header_entities and header_spans:
@@ -277,8 +278,12 @@ class Sectionizer(JsonlRules):
             if len(keep) != len(ents):
                 doc.ents = keep
                 ents = list(doc.ents)
+        # sections are sorted and contiguous: the section of a token is the last one starting at or before it
+        starts = [s for s, _, _ in sections]
         for ent in ents:
-            ent._.section = section_of(doc, ent.start)
+            k = bisect_right(starts, ent.start) - 1
+            section = sections[k][2] if k >= 0 and ent.start < sections[k][1] else "unknown"
+            set_span_attr(doc, "section", ent.start_char, ent.end_char, section)
         return doc
 
     # -- serialisation -------------------------------------------------------------
