@@ -59,9 +59,13 @@ class PhraseTrie:
         """
         if not len(self._first) or not len(lowers):
             return []
-        cand = np.nonzero(member(lowers, self._first))[0] if starts is None else starts
-        if allowed is not None:
-            cand = cand[allowed[cand]]
+        if starts is not None:
+            cand = starts if allowed is None else starts[allowed[starts]]
+        elif allowed is not None:  # few allowed positions: look up only their words
+            cand = np.nonzero(allowed)[0]
+            cand = cand[member(lowers[cand], self._first)]
+        else:
+            cand = np.nonzero(member(lowers, self._first))[0]
         out: list[tuple[Any, int, int]] = []
         n = len(lowers)
         root = self._root
