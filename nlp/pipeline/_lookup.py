@@ -140,23 +140,18 @@ class Phrases:
 
     ``found(ids)`` is ``any(f" {p} " in " " + " ".join(words) + " ")`` for the words
     with those ids: tokens never contain a space, so a phrase occurs exactly where
-    its words are consecutive tokens. The table must hold every phrase word.
+    its words are consecutive tokens. Ids are compared as the characters of a string
+    (one per word), so that ``str`` search does the scanning. The table must hold
+    every phrase word.
     """
 
     def __init__(self, table: WordTable, phrases: Iterable[str]) -> None:
-        self._by_first: dict[int, list[tuple[int, ...]]] = {}
-        for p in phrases:
-            ids = tuple(table.id(w) for w in p.split(" "))
-            if 0 not in ids:
-                self._by_first.setdefault(ids[0], []).append(ids)
+        keys = ("".join(chr(table.id(w)) for w in p.split(" ")) for p in phrases)
+        self._keys = [k for k in keys if "\0" not in k]
 
     def found(self, ids: list[int]) -> bool:
-        by_first = self._by_first
-        for j, w in enumerate(ids):
-            for ph in by_first.get(w, ()):
-                if tuple(ids[j:j + len(ph)]) == ph:
-                    return True
-        return False
+        text = "".join(map(chr, ids))
+        return any(k in text for k in self._keys)
 
 
 def longest_spans(spans: Iterable[tuple]) -> list[tuple]:

@@ -106,6 +106,7 @@ _PHRASE_CLASSES = ("ventricular", "atrial", "other", "septal")
 _CLASSES = (*_LEXICON_CLASSES, *_FIXED_CLASSES, "count_words", "doc_cue", "pattern_first",
             *(f"{name}_phrase" for name in _PHRASE_CLASSES))
 _BIT = {name: 1 << k for k, name in enumerate(_CLASSES)}
+_PHRASE_BITS = {name: (_BIT[name], _BIT[f"{name}_phrase"]) for name in _PHRASE_CLASSES}
 _SPACE = WordTable.SPACE
 #: single words compared by id
 _ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d")
@@ -151,6 +152,7 @@ class _Words:
         ids, codes = table.lookup(arrays["lower"], arrays["space"])
         self.doc = doc
         self.table_words = table.words
+        self.strings = doc.vocab.strings
         self.n = len(doc)
         self.lowers = arrays["lower"]
         self.ids: list[int] = ids.tolist()
@@ -161,7 +163,7 @@ class _Words:
 
     def lower(self, i: int) -> str:
         wid = self.ids[i]
-        return self.table_words[wid] if wid else self.doc.vocab.strings[int(self.lowers[i])]
+        return self.table_words[wid] if wid else self.strings[int(self.lowers[i])]
 
     def any(self, s: int, e: int, bit: int) -> bool:
         codes = self.codes
@@ -404,19 +406,20 @@ class DeviceTerminology:
         return count
 
     # -- label resolution ----------------------------------------------------------
-    def _has(self, w: _Words, s: int, e: int, name: str) -> bool:
-        """A word of the class, or one of its phrases among the non-space words, in tokens [s, e)."""
-        found = w.bits(s, e)
-        if found & _BIT[name]:
+    def _has(self, w: _Words, s: int, e: int, name: str, found: int) -> bool:
+        """A word of the class, or one of its phrases among the non-space words, in tokens
+        [s, e) (whose classes are ``found``)."""
+        word_bit, phrase_bit = _PHRASE_BITS[name]
+        if found & word_bit:
             return True
-        if not found & _BIT[f"{name}_phrase"]:
+        if not found & phrase_bit:
             return False
         codes, ids = w.codes, w.ids
         return self._phrases[name].found([ids[i] for i in range(s, e) if not codes[i] & _SPACE])
 
     def _is_other(self, w: _Words, s: int, e: int, label: str) -> bool:
         return label == "OTHER_DEVICE" or (
-            label in _CCM_LABELS and self._has(w, s, e, "other"))
+            label in _CCM_LABELS and self._has(w, s, e, "other", w.bits(s, e)))
 
     def _doc_cues(self, w: _Words, spans: list[tuple[int, int, str]]) -> tuple[bool, bool, bool]:
         """(ccm_device_cue, ccm_other_meaning, other_device_present)."""
@@ -465,7 +468,8 @@ class DeviceTerminology:
                 ccm_ents.add(j)
         if pos < b:
             gaps.append((pos, b))
-        found = reduce(or_, (w.bits(lo, hi) for lo, hi in gaps), 0)
+        codes = w.codes
+        found = reduce(or_, (reduce(or_, codes[lo:hi], 0) for lo, hi in gaps), 0)
 
         def phrase(name: str) -> bool:
             return bool(found & _BIT[f"{name}_phrase"]) and self._phrases[name].found(
@@ -495,13 +499,14 @@ class DeviceTerminology:
         for s, e, label in spans:
             if label == "CCM_SYSTEM" and other_meaning:
                 continue  # chronic care management / cavernous malformation
-            if label in _CCM_LABELS and self._has(w, s, e, "other") and not (
+            found = w.bits(s, e)
+            if label in _CCM_LABELS and self._has(w, s, e, "other", found) and not (
                     label == "CCM_SYSTEM" and w.ids[s] != self._id["ccm"]
                     and self._id["d"] not in w.ids[s:e]):
                 label = "OTHER_DEVICE"
             elif label == "LEAD":
-                ven = self._has(w, s, e, "ventricular")
-                atr = self._has(w, s, e, "atrial")
+                ven = self._has(w, s, e, "ventricular", found)
+                atr = self._has(w, s, e, "atrial", found)
                 if ven and not atr:
                     label = "VENTRICULAR_LEAD"
                 elif atr and not ven:
@@ -513,7 +518,8 @@ class DeviceTerminology:
         final: list[tuple[int, int, str]] = []
         for idx, (s, e, label) in enumerate(out):
             if label in _CCM_PART_LABELS:
-                has_ccm_word = w.any(s, e, _BIT["ccm"])
+                found = w.bits(s, e)
+                has_ccm_word = bool(found & _BIT["ccm"])
                 no_ccm_note = self.use_doc_device_cue and not ccm_cue and not has_ccm_word and (
                     other_present or label in {"LEAD", "PULSE_GENERATOR"})
                 if no_ccm_note or self._possessed_by_other(w, s, out):
@@ -524,16 +530,16 @@ class DeviceTerminology:
                     ven, atr, other_dev, ccm = self._sentence_cues(w, idx, ents)
                     bare = label in {"LEAD", "PULSE_GENERATOR", "ATRIAL_LEAD"} or (
                         label == "VENTRICULAR_LEAD" and not has_ccm_word
-                        and not self._has(w, s, e, "septal"))
+                        and not self._has(w, s, e, "septal", found))
                     if self.use_sentence_device_cue and other_dev and not ccm and bare \
-                            and not has_ccm_word and not w.any(s, e, _BIT["ccm_cue"]):
+                            and not has_ccm_word and not found & _BIT["ccm_cue"]:
                         label = "OTHER_DEVICE"
                     elif label == "LEAD":
                         # a generic lead keeps LEAD (entities.md); the sentence's chamber
                         # goes to ``Span._.chamber``. A lead named by its model ("a Medtronic
                         # 5076-52 lead was screwed into the septum") is that chamber's lead.
                         chamber = "ventricular" if ven and not atr else "atrial" if atr and not ven else ""
-                        if chamber and (w.any(s, e, _BIT["lead_model"]) or any(
+                        if chamber and (found & _BIT["lead_model"] or any(
                                 t.like_num and len(t.text) >= 4 for t in w.doc[s:e])):
                             label = _LABEL_OF[chamber]
                         elif chamber:
