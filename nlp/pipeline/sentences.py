@@ -118,7 +118,8 @@ class SentenceSegmenter:
         starts[1:][nl] = True
         codes = self._classes.classify(lowers)
         bits = self._bits
-        closers = (codes & bits["closers"]) != 0
+        closers = np.zeros(n + 1, dtype=bool)  # (no closer after the last token)
+        closers[:n] = (codes & bits["closers"]) != 0
         punct = np.nonzero(codes & bits["punct"])[0]
         if len(punct):
             # "2." / "2)" list numbers at line start are not sentence ends
@@ -126,11 +127,11 @@ class SentenceSegmenter:
             after_start = after_start[line_start[after_start - 1]].tolist()
             numbers = [i for i in after_start if doc[i - 1].like_num]
             if numbers:
-                punct = punct[~np.isin(punct, numbers)]
+                keep = np.ones(n, dtype=bool)
+                keep[numbers] = False
+                punct = punct[keep[punct]]
             nxt = punct + 1
-            closed = np.zeros(len(nxt), dtype=bool)
-            inside = nxt < n
-            closed[inside] = closers[nxt[inside]]
+            closed = closers[nxt]
             starts[nxt[~closed]] = True
             for j in nxt[closed].tolist():  # '." ...' : the quote/bracket stays with its sentence
                 while j < n and closers[j]:
@@ -141,17 +142,19 @@ class SentenceSegmenter:
             if end:
                 starts[end] = True
         self._split_long(doc, starts, lowers, codes)
-        sent = np.where(starts[:n], 1, -1).astype(np.int32).astype(np.uint64)
-        doc.from_array([SENT_START], sent.reshape(-1, 1))
+        sent = np.full((n, 1), 2**64 - 1, dtype=np.uint64)  # -1: not a sentence start
+        sent[starts[:n]] = 1
+        doc.from_array([SENT_START], sent)
         return doc
 
     def _split_long(self, doc: Doc, starts: np.ndarray, lowers: np.ndarray,
                     codes: np.ndarray) -> None:
         n = len(doc)
-        bounds = np.nonzero(starts[:n])[0].tolist() + [n]
-        long_ = [(a, b) for a, b in itertools.pairwise(bounds) if b - a > self.max_tokens]
-        if not long_:
+        bounds = np.append(np.nonzero(starts[:n])[0], n)
+        long_idx = np.nonzero(np.diff(bounds) > self.max_tokens)[0]
+        if not len(long_idx):
             return
+        long_ = list(zip(bounds[long_idx].tolist(), bounds[long_idx + 1].tolist()))
         bits = self._bits
         cue = (codes & bits["cue"]) != 0
         weak = (codes & bits["weak"]) != 0
