@@ -257,13 +257,12 @@ class Sectionizer(JsonlRules):
             if cut < nxt:
                 sections.append((cut, nxt, "unknown"))
         header_spans = [Span(doc, s, e, label=cat) for s, e, cat in headers]
-        if headers:
+        header_starts = [s for s, _, _ in headers]
+        if headers and not lines.sent_start[header_starts].all():
             # a header starts a sentence (set in one array write: Token.is_sent_start is slow)
             sent = np.where(lines.sent_start, 1, -1).astype(np.int64)
-            if any(sent[s] != 1 for s, _, _ in headers):
-                for s, _, _ in headers:
-                    sent[s] = 1
-                doc.from_array([SENT_START], sent.astype(np.uint64).reshape(-1, 1))
+            sent[header_starts] = 1
+            doc.from_array([SENT_START], sent.astype(np.uint64).reshape(-1, 1))
         doc.spans["sections"] = [Span(doc, s, e, label=cat) for s, e, cat in sections]
         doc.spans["section_headers"] = header_spans
         ents = list(doc.ents)
