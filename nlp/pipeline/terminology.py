@@ -165,10 +165,6 @@ class _Words:
         wid = self.ids[i]
         return self.table_words[wid] if wid else self.strings[int(self.lowers[i])]
 
-    def any(self, s: int, e: int, bit: int) -> bool:
-        codes = self.codes
-        return any(codes[i] & bit for i in range(s, e))
-
     def bits(self, s: int, e: int) -> int:
         """The classes of the words in tokens [s, e)."""
         return reduce(or_, self.codes[s:e], 0)
@@ -369,7 +365,7 @@ class DeviceTerminology:
             return end
         for k in range(start + 1, min(w.n, start + 2 + max_tokens)):
             if w.lower(k).startswith(")"):  # ")" or "):" (one token)
-                return k + 1 if w.any(start + 1, k, _BIT["place"]) else end
+                return k + 1 if w.bits(start + 1, k) & _BIT["place"] else end
             if w.codes[k] & _SPACE:
                 break
         return end
@@ -400,7 +396,7 @@ class DeviceTerminology:
         if hashes > 1:
             count = max(count, hashes)
         if count > 1 and hashes < 2 and not codes[e - 1] & _BIT["times_234"] \
-                and not w.any(s, e, _BIT["plural_count"]) \
+                and not w.bits(s, e) & _BIT["plural_count"] \
                 and not w.doc[s:e].root.lower_.endswith("s"):
             count = 1
         return count
@@ -464,7 +460,7 @@ class DeviceTerminology:
             pos = max(pos, ee)
             if label == "OTHER_DEVICE":
                 other_device = True
-            elif label == "CCM_SYSTEM" or w.any(es, ee, _BIT["ccm"]):
+            elif label == "CCM_SYSTEM" or w.bits(es, ee) & _BIT["ccm"]:
                 ccm_ents.add(j)
         if pos < b:
             gaps.append((pos, b))
