@@ -149,7 +149,8 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         best = set_proba.argmax(axis=1)
         known = rules >= 0
         rules_p = np.where(known, set_proba[np.arange(len(rules)), np.maximum(rules, 0)], -1.0)
-        return np.where(known & (rules_p >= self.rules_threshold_), rules, best)
+        threshold = getattr(self, "rules_threshold_", np.inf)  # models saved before the threshold existed
+        return np.where(known & (rules_p >= threshold), rules, best)
 
     def _vectorizer(self):
         features = Pipeline([("vectorize", DictVectorizer()), ("scale", MaxAbsScaler())])

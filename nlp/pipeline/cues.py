@@ -6,7 +6,7 @@ only), a device-clinic visit, a CCM-D system, "CCM" meaning chronic care
 management, and procedure-title phrases. Each line of ``nlp/data/cue_patterns.jsonl``
 is ``{"label": ..., "pattern": [token pattern]}`` using ``LOWER``, ``IN`` and
 ``"OP": "?"`` only, so the patterns expand into literal phrases looked up with the
-pipeline's fast phrase index (:mod:`nlp.pipeline._phrases`). Matches go to
+pipeline's phrase trie (:mod:`nlp.pipeline._lookup`). Matches go to
 ``doc.spans["cues"]``.
 """
 
@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ._io import DATA_DIR, read_jsonl, write_jsonl
-from ._phrases import PhraseIndex, expand
+from ._lookup import PhraseTrie
+from ._phrases import expand
 
 CUES = "ccm_cues"
 PATTERNS_FILE = "cue_patterns.jsonl"
@@ -34,7 +36,7 @@ class DocumentCues:
     def __init__(self, nlp: Language, name: str = CUES) -> None:
         self.name = name
         self.patterns: list[dict[str, Any]] = []
-        self._index = PhraseIndex()
+        self._index = PhraseTrie()
 
     def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
                    nlp: Language | None = None, patterns: list[dict[str, Any]] | None = None) -> None:
@@ -42,12 +44,12 @@ class DocumentCues:
 
     def set_patterns(self, patterns: list[dict[str, Any]]) -> None:
         self.patterns = [dict(p) for p in patterns]
-        self._index = PhraseIndex()
+        self._index = PhraseTrie()
         for p in self.patterns:
             self._index.add(p["label"], expand(p["pattern"]))
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = self._index.match(doc)  # after ccm_context dropped the shared token arrays
+        matches = self._index.match(doc.to_array(LOWER))  # ccm_context dropped the shared token arrays
         doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label) for label, start, end in matches]
         return doc
 

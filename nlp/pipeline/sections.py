@@ -21,6 +21,7 @@ Entities lying wholly inside a rule header ("Leads:") are dropped from
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -32,48 +33,51 @@ from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401  (registers Span._.section)
 from ._io import DATA_DIR, JsonlRules, read_jsonl
-from ._phrases import PhraseIndex, member, token_arrays
+from ._lookup import PhraseTrie, set_span_attr
+from ._phrases import token_arrays
 
 SPOKEN_COLON = {"colon"}
 SPOKEN_PARAGRAPH = [("new", "paragraph"), ("next", "paragraph"), ("new", "line"), ("paragraph",)]
 BULLET_RE_CHARS = {"#", "-", "*", "•", "·", ")", ".", "–", "—", ">", "o"}
 RULES_FILE = "section_rules.jsonl"
-_COLON = np.uint64(hash_string(":"))
-_SPOKEN_COLON = np.asarray(sorted(hash_string(w) for w in SPOKEN_COLON), dtype=np.uint64)
+_COLON = hash_string(":")
+_COLON_ENDS = {_COLON, hash_string("):"), hash_string("]:")}  # the tokenizer keeps "):" whole
+_SPOKEN_COLONS = {hash_string(w) for w in SPOKEN_COLON}
+_OPENERS = {hash_string("("), hash_string("[")}
+_STOPS = {hash_string("."), hash_string(";")}
+_SPOKEN_ENDS = [(hash_string(w),) for w in SPOKEN_COLON] + [
+    tuple(hash_string(w) for w in words) for words in SPOKEN_PARAGRAPH]
 
 
 class _Lines:
-    """Line geometry of one doc, from numpy arrays (no per-token Python loops)."""
+    """Line geometry of one doc: line-break positions from numpy arrays, searched by bisection."""
 
     def __init__(self, doc: Doc) -> None:
         self.n = len(doc)
         arrays = token_arrays(doc)
         self.sent_start = doc.to_array(SENT_START).astype(np.int64) == 1
         self.lowers = arrays["lower"]
-        space = arrays["space"]
         self.doc = doc
-        self.space_cum = np.cumsum(np.concatenate([[0], space]))
+        self.space_cum = np.concatenate([[0], np.cumsum(arrays["space"])])
         counts = arrays["newlines"]
-        self.nl = np.nonzero(counts)[0].astype(np.int64)
-        self.nl_set = set(self.nl.tolist())
-        self.blank = np.nonzero(counts >= 2)[0].astype(np.int64)
-        idx = np.arange(self.n)
-        # for every token: the next line break / blank line at or after it
-        self._line_end = np.concatenate([self.nl, [self.n]])[np.searchsorted(self.nl, idx)]
-        self._blank_next = np.concatenate([self.blank, [self.n]])[np.searchsorted(self.blank, idx)]
+        self.nl = np.nonzero(counts)[0]
+        self._nl = self.nl.tolist()
+        self.nl_set = set(self._nl)
+        self._blank = np.nonzero(counts >= 2)[0].tolist()
 
     def at_line_start(self, i: int) -> bool:
         return i == 0 or (i - 1) in self.nl_set
 
     def line_end(self, i: int) -> int:
-        if i >= self.n:
-            return self.n
-        return int(self._line_end[i])
+        """The first line break at or after token i (``n`` if none)."""
+        k = bisect_left(self._nl, i)
+        return self._nl[k] if k < len(self._nl) and i < self.n else self.n
 
     def paragraph_end(self, e: int, limit: int) -> int:
         if e >= self.n:
             return limit
-        b = int(self._blank_next[e])
+        k = bisect_left(self._blank, e)
+        b = self._blank[k] if k < len(self._blank) else self.n
         return b + 1 if b < limit else limit
 
     def all_space_or_punct(self, a: int, b: int) -> bool:
@@ -106,9 +110,9 @@ class Sectionizer(JsonlRules):
         self.drop_header_entities = drop_header_entities
         self.item_words = {"lead", "leads", "electrode", "generator", "ipg", "icd", "pacemaker",
                            "ra", "rv", "ls", "atrial", "ventricular", "septal", "device"}
-        self._item_hashes = np.asarray(sorted(hash_string(w) for w in self.item_words), dtype=np.uint64)
+        self._item_hashes = {hash_string(w) for w in self.item_words}
         self.rules: list[dict[str, Any]] = []
-        self.index = PhraseIndex()
+        self.index = PhraseTrie()
 
     # -- rules -------------------------------------------------------------------
     @property
@@ -123,7 +127,7 @@ class Sectionizer(JsonlRules):
 
     def clear(self) -> None:
         self.rules = []
-        self.index = PhraseIndex()
+        self.index = PhraseTrie()
 
     def initialize(
         self,
@@ -152,16 +156,16 @@ class Sectionizer(JsonlRules):
             break
         if lines.at_line_start(k):
             return k
-        if doc[s].is_sent_start:
+        if lines.sent_start[s]:
             return s
         return None
 
-    def _spoken_end(self, doc: Doc, e: int) -> int:
-        if e < len(doc) and doc[e].lower_ in SPOKEN_COLON:
-            return e + 1
-        for words in SPOKEN_PARAGRAPH:
-            if e + len(words) <= len(doc) and all(
-                    doc[e + k].lower_ == w for k, w in enumerate(words)):
+    @staticmethod
+    def _spoken_end(lowers: np.ndarray, e: int) -> int:
+        """The end of spoken punctuation ("colon", "new paragraph") at token e, else 0."""
+        window = tuple(lowers[e:e + 2].tolist())
+        for words in _SPOKEN_ENDS:
+            if window[:len(words)] == words:
                 return e + len(words)
         return 0
 
@@ -170,54 +174,52 @@ class Sectionizer(JsonlRules):
         found: list[tuple[int, int, str]] = []
         lines = lines or _Lines(doc)
         lowers = lines.lowers
+        n = lines.n
         # headers start a line (after up to 4 bullet/number tokens) or a sentence
         allowed = lines.sent_start.copy()
         allowed[0] = True
-        for shift in range(1, 6):
-            idx = lines.nl + shift
-            allowed[idx[idx < lines.n]] = True
+        after_break = (lines.nl[:, None] + np.arange(1, 6)).ravel()
+        allowed[after_break[after_break < n]] = True
         # dictated run-on text: "... cardiomyopathy procedure colon ccm device implantation"
-        spoken_anywhere = bool(member(lowers, _SPOKEN_COLON).any())
-        matches = sorted(self.index.match(doc, lowers, allowed=None if spoken_anywhere else allowed),
+        spoken_anywhere = not _SPOKEN_COLONS.isdisjoint(lowers.tolist())
+        matches = sorted(self.index.match(lowers, allowed=None if spoken_anywhere else allowed),
                          key=lambda m: (m[1], -(m[2] - m[1])))
         for category, s, e in matches:
             k = self._header_start(doc, lines, s) if allowed[s] else None
             if k is None:
-                if not (e < len(doc) and doc[e].lower_ in SPOKEN_COLON):
+                if not (e < n and int(lowers[e]) in _SPOKEN_COLONS):
                     continue
                 k = s
+            line_start = lines.at_line_start(k)
             line_end = lines.line_end(e)
+            nxt = int(lowers[e]) if e < n else None
             end = None
             # colon on the same line, soon after the phrase
-            if e < len(doc) and doc[e].text == ":":
+            if nxt == _COLON:
                 end = e + 1
-            elif e < len(doc) and lines.at_line_start(k) and (
-                    doc[e].text in {"(", "["} or doc[s].text[:1].isupper()):
+            elif nxt is not None and line_start and (nxt in _OPENERS or doc[s].text[:1].isupper()):
                 # "Original system (from ...):", "Procedure(s) Performed Today:"
-                limit = self.max_header_tokens if doc[e].text in {"(", "["} else 3
-                for j in range(e, min(line_end, e + limit + 1)):
-                    if doc[j].text in {":", "):", "]:"}:  # the tokenizer keeps "):" whole
+                limit = self.max_header_tokens if nxt in _OPENERS else 3
+                for j, h in enumerate(lowers[e:min(line_end, e + limit + 1)].tolist(), e):
+                    if h in _COLON_ENDS:
                         end = j + 1
                         break
-                    if doc[j].text in {".", ";"}:
+                    if h in _STOPS:
                         break
-            if end is None and lines.all_space_or_punct(e, line_end) and lines.at_line_start(k):
+            if end is None and line_start and lines.all_space_or_punct(e, line_end):
                 end = e  # alone on its line
-            if end is None:
-                span = doc[s:e]
-                if span.text.isupper() and any(c.isalpha() for c in span.text) and (
-                        e >= len(doc) or not doc[e].text.isupper()) and lines.at_line_start(k):
+            if end is None and line_start:
+                text = doc[s:e].text
+                if text.isupper() and any(c.isalpha() for c in text) and (
+                        e >= n or not doc[e].text.isupper()):
                     end = e
             if end is None:
-                spoken = self._spoken_end(doc, e)
-                if spoken:
-                    end = spoken
+                end = self._spoken_end(lowers, e) or None
             if end is None:
                 continue
             found.append((k, end, category))
         # generic "Label:" fields close the current section
-        item_mask = member(lowers, self._item_hashes)
-        for i in np.nonzero(lowers == _COLON)[0].tolist():
+        for i in np.nonzero(lowers == np.uint64(_COLON))[0].tolist():
             if i == 0:
                 continue
             k = i - 1
@@ -225,6 +227,10 @@ class Sectionizer(JsonlRules):
                 k -= 1
             if not lines.at_line_start(k) or i - k > self.max_field_tokens:
                 continue
+            if lines.space_cum[i] - lines.space_cum[k]:
+                continue
+            if not self._item_hashes.isdisjoint(lowers[k:i].tolist()):
+                continue  # "Ventricular lead 1: ..." is an item of the current section
             first = doc[k]
             while first.i < i and (first.like_num or first.text in BULLET_RE_CHARS):
                 first = doc[first.i + 1]
@@ -232,10 +238,6 @@ class Sectionizer(JsonlRules):
                 continue
             if first.i > k and doc[k].text in {"-", "*", "•", "·", "–", "—", ">", "o"}:
                 continue  # a bulleted "- Item: value" line belongs to the current section
-            if item_mask[k:i].any():
-                continue  # "Ventricular lead 1: ..." is an item of the current section
-            if lines.space_cum[i] - lines.space_cum[k]:
-                continue
             found.append((k, i + 1, self.other_category))
         found.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2] == self.other_category))
         result: list[tuple[int, int, str]] = []
@@ -248,28 +250,26 @@ class Sectionizer(JsonlRules):
     def __call__(self, doc: Doc) -> Doc:
         lines = _Lines(doc)
         headers = self.find_headers(doc, lines)
-        sections: list[Span] = []
-        header_spans: list[Span] = []
+        sections: list[tuple[int, int, str]] = []
         if headers and headers[0][0] > 0:
-            sections.append(Span(doc, 0, headers[0][0], label="unknown"))
+            sections.append((0, headers[0][0], "unknown"))
         elif not headers and len(doc):
-            sections.append(Span(doc, 0, len(doc), label="unknown"))
+            sections.append((0, len(doc), "unknown"))
         for idx, (s, e, cat) in enumerate(headers):
             nxt = headers[idx + 1][0] if idx + 1 < len(headers) else len(doc)
             inline = lines.any_non_space(e, lines.line_end(e))
             cut = lines.paragraph_end(e, nxt) if inline else nxt
-            sections.append(Span(doc, s, cut, label=cat))
+            sections.append((s, cut, cat))
             if cut < nxt:
-                sections.append(Span(doc, cut, nxt, label="unknown"))
-            header_spans.append(Span(doc, s, e, label=cat))
-        if headers:
+                sections.append((cut, nxt, "unknown"))
+        header_spans = [Span(doc, s, e, label=cat) for s, e, cat in headers]
+        header_starts = [s for s, _, _ in headers]
+        if headers and not lines.sent_start[header_starts].all():
             # a header starts a sentence (set in one array write: Token.is_sent_start is slow)
             sent = np.where(lines.sent_start, 1, -1).astype(np.int64)
-            if any(sent[s] != 1 for s, _, _ in headers):
-                for s, _, _ in headers:
-                    sent[s] = 1
-                doc.from_array([SENT_START], sent.astype(np.uint64).reshape(-1, 1))
-        doc.spans["sections"] = sections
+            sent[header_starts] = 1
+            doc.from_array([SENT_START], sent.astype(np.uint64).reshape(-1, 1))
+        doc.spans["sections"] = [Span(doc, s, e, label=cat) for s, e, cat in sections]
         doc.spans["section_headers"] = header_spans
         ents = list(doc.ents)
         if self.drop_header_entities and header_spans:
@@ -282,8 +282,12 @@ class Sectionizer(JsonlRules):
             if len(keep) != len(ents):
                 doc.ents = keep
                 ents = list(doc.ents)
+        # sections are sorted and contiguous: the section of a token is the last one starting at or before it
+        starts = [s for s, _, _ in sections]
         for ent in ents:
-            ent._.section = section_of(doc, ent.start)
+            k = bisect_right(starts, ent.start) - 1
+            section = sections[k][2] if k >= 0 and ent.start < sections[k][1] else "unknown"
+            set_span_attr(doc, "section", ent.start_char, ent.end_char, section)
         return doc
 
     # -- serialisation -------------------------------------------------------------

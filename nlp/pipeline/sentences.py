@@ -82,15 +82,15 @@ class SentenceSegmenter:
         })
         self._bits = {name: self._classes.bit(name) for name in self._classes.names}
         self._and = hash_string("and")
+        self._break_hashes = [tuple(hash_string(w) for w in words) for words in self.spoken_breaks]
+        self._longest_break = max((len(words) for words in self.spoken_breaks), default=0)
 
     # -- helpers -----------------------------------------------------------------
-    def _spoken_break_end(self, doc: Doc, i: int) -> int:
+    def _spoken_break_end(self, doc: Doc, lowers: np.ndarray, i: int) -> int:
         """If a spoken punctuation phrase starts at token i, return its end index, else 0."""
-        low = doc[i].lower_
-        for words in self.spoken_breaks:
-            if low != words[0] or i + len(words) > len(doc):
-                continue
-            if any(doc[i + k].lower_ != w for k, w in enumerate(words)):
+        window = tuple(lowers[i:i + self._longest_break].tolist())
+        for words, hashes in zip(self.spoken_breaks, self._break_hashes):
+            if window[:len(hashes)] != hashes:
                 continue
             if words == ("period",):
                 prev = doc[i - 1] if i > 0 else None
@@ -118,38 +118,43 @@ class SentenceSegmenter:
         starts[1:][nl] = True
         codes = self._classes.classify(lowers)
         bits = self._bits
-        closers = (codes & bits["closers"]) != 0
+        closers = np.zeros(n + 1, dtype=bool)  # (no closer after the last token)
+        closers[:n] = (codes & bits["closers"]) != 0
         punct = np.nonzero(codes & bits["punct"])[0]
         if len(punct):
             # "2." / "2)" list numbers at line start are not sentence ends
-            keep = [i == 0 or not (line_start[i - 1] and doc[i - 1].like_num)
-                    for i in punct.tolist()]
-            punct = punct[np.asarray(keep, dtype=bool)]
+            after_start = punct[punct > 0]
+            after_start = after_start[line_start[after_start - 1]].tolist()
+            numbers = [i for i in after_start if doc[i - 1].like_num]
+            if numbers:
+                keep = np.ones(n, dtype=bool)
+                keep[numbers] = False
+                punct = punct[keep[punct]]
             nxt = punct + 1
-            closed = np.zeros(len(nxt), dtype=bool)
-            inside = nxt < n
-            closed[inside] = closers[nxt[inside]]
+            closed = closers[nxt]
             starts[nxt[~closed]] = True
             for j in nxt[closed].tolist():  # '." ...' : the quote/bracket stays with its sentence
                 while j < n and closers[j]:
                     j += 1
                 starts[j] = True
         for i in np.nonzero(codes & bits["spoken"])[0].tolist():
-            end = self._spoken_break_end(doc, i)
+            end = self._spoken_break_end(doc, lowers, i)
             if end:
                 starts[end] = True
         self._split_long(doc, starts, lowers, codes)
-        sent = np.where(starts[:n], 1, -1).astype(np.int32).astype(np.uint64)
-        doc.from_array([SENT_START], sent.reshape(-1, 1))
+        sent = np.full((n, 1), 2**64 - 1, dtype=np.uint64)  # -1: not a sentence start
+        sent[starts[:n]] = 1
+        doc.from_array([SENT_START], sent)
         return doc
 
     def _split_long(self, doc: Doc, starts: np.ndarray, lowers: np.ndarray,
                     codes: np.ndarray) -> None:
         n = len(doc)
-        bounds = np.nonzero(starts[:n])[0].tolist() + [n]
-        long_ = [(a, b) for a, b in itertools.pairwise(bounds) if b - a > self.max_tokens]
-        if not long_:
+        bounds = np.append(np.nonzero(starts[:n])[0], n)
+        long_idx = np.nonzero(np.diff(bounds) > self.max_tokens)[0]
+        if not len(long_idx):
             return
+        long_ = list(zip(bounds[long_idx].tolist(), bounds[long_idx + 1].tolist()))
         bits = self._bits
         cue = (codes & bits["cue"]) != 0
         weak = (codes & bits["weak"]) != 0
@@ -163,14 +168,12 @@ class SentenceSegmenter:
         ahead = aux_cum[np.minimum(j + 8, n)] - aux_cum[j + 1] > 0
         j = j[ahead & ~prep[j - 1] & ~det[j - 1]]
         cue[np.where(lowers[j - 1] == self._and, j - 1, j)] = True
-        # spelled-out abbreviations ("i p g", "r v") are never cut
-        for c in np.nonzero(cue)[0].tolist():
-            if c + 1 < n and len(doc[c + 1]) == 1:
-                cue[c] = False
         for a, b in long_:
             last = a
             cuts: list[int] = []
             for j in (np.nonzero(cue[a + 1:b])[0] + a + 1).tolist():
+                if j + 1 < n and len(doc[j + 1]) == 1:
+                    continue  # spelled-out abbreviations ("i p g", "r v") are never cut
                 if j - last >= self.min_tokens and b - j >= self.min_tokens:
                     cuts.append(j)
                     last = j
@@ -180,8 +183,8 @@ class SentenceSegmenter:
                 if pb - pa <= self.max_tokens:
                     continue
                 last = pa
-                for j in range(pa + 1, pb):
-                    if weak[j] and j - last >= target and pb - j >= self.min_tokens or j - last >= self.max_tokens:
+                for j, is_weak in enumerate(weak[pa + 1:pb].tolist(), pa + 1):
+                    if is_weak and j - last >= target and pb - j >= self.min_tokens or j - last >= self.max_tokens:
                         cuts.append(j)
                         last = j
             for j in cuts:

@@ -29,21 +29,25 @@ After matching, the component
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
+from functools import reduce
+from operator import or_
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import srsly
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, read_jsonl, write_jsonl
-from ._phrases import PhraseIndex, Unsupported, expand, member, token_arrays
+from ._lookup import Phrases, PhraseTrie, WordTable, longest_spans, set_span_attr
+from ._phrases import Unsupported, expand, token_arrays
 from ._text import doc_text
 
 PATTERNS_FILE = "terminology_patterns.jsonl"
@@ -55,12 +59,135 @@ COMPONENT_LABELS: tuple[str, ...] = (
 APPROACH_LABELS: tuple[str, ...] = ("VENOUS_ACCESS", "POCKET", "IMAGING", "LEAD_POSITION")
 ALL_LABELS: tuple[str, ...] = COMPONENT_LABELS + APPROACH_LABELS
 _CCM_PART_LABELS = {"PULSE_GENERATOR", "ATRIAL_LEAD", "VENTRICULAR_LEAD", "LEAD"}
-_JOINERS = {"-", "/"}
+_CCM_LABELS = _CCM_PART_LABELS | {"CCM_SYSTEM"}
+_COUNTED_LABELS = _CCM_PART_LABELS | {"OTHER_DEVICE"}  # "x2" after the head counts
 _CHAMBER_OF = {"ATRIAL_LEAD": "atrial", "VENTRICULAR_LEAD": "ventricular"}
 _LABEL_OF = {v: k for k, v in _CHAMBER_OF.items()}
-_PLACE_WORDS = {"septum", "septal", "appendage", "atrium", "apex", "rvot", "ra", "rv", "ls"}
 _HASH_RE = re.compile(r"^#\d$")
 _TIMES_RE = re.compile(r"^[x×](\d)$")
+_DEFAULT_CUE_WORDS = ["ccm", "optimizer", "optimiser", "optimizers", "x11", "contractility",
+                      "dynamics", "miser", "optimum", "optima", "opti"]
+_CCM_SUFFIX = {"ivs", "iv", "smart", "mini", "integra", "x11", "system", "systems", "device",
+               "devices", "ccm", "c-d", "ccm-d", "unit", "implant", "hardware"}
+
+#: word classes the rules test: class -> lexicon group ...
+_LEXICON_CLASSES = {
+    "component_mods": "component_modifiers", "approach_mods": "approach_modifiers",
+    "ventricular": "ventricular_terms", "atrial": "atrial_terms", "other": "other_device_terms",
+    "ccm": "ccm_terms", "determiners": "determiners", "lead_model": "lead_model_terms",
+    "lead_reject_next": "lead_reject_next", "lead_reject_prev": "lead_reject_prev",
+    "lead_verb_prev": "lead_verb_prev", "electrode_reject_next": "electrode_reject_next",
+    "generator_reject_prev": "generator_reject_prev", "can_prev": "can_prev",
+    "can_next_ok": "can_next_ok", "ccm_not_hardware_next": "ccm_not_hardware_next",
+}
+#: ... and fixed word sets
+_FIXED_CLASSES = {
+    "joiners": {"-", "/"},
+    "to_us": {"to", "us"},
+    "sides": {"right", "left"},
+    "pocket_not_next": {"region", "area", "muscle", "skin", "fascia", "major", "minor"},
+    "ccm_suffix": _CCM_SUFFIX,
+    "ccm_dash_next": {"d", "c", "ccm"} | _CCM_SUFFIX,
+    "other_dash_next": {"d", "p"},
+    "other_suffix": {"system", "device", "generator", "can", "leads", "lead", "coil"},
+    "lead_number": {"a", "b", "#1", "#2"},
+    "place": {"septum", "septal", "appendage", "atrium", "apex", "rvot", "ra", "rv", "ls"},
+    "and_comma": {"and", ",", "&"},
+    "times_234": {"x2", "x3", "x4"},
+    "plural_count": {"both", "two", "three", "four", "2", "3", "4", "pair"},
+    "septal": {"septal", "septum", "ls", "v1", "v2"},
+    "its_their": {"its", "their"},
+    "possessive": {"'s", "’s"},
+    "ccm_cue": {"ccm", "optimizer", "optimiser"},
+}
+_PHRASE_CLASSES = ("ventricular", "atrial", "other", "septal")
+#: ... the count words, CCM cue words, first words of the head patterns, and the first
+#: words of each class's phrases
+_CLASSES = (*_LEXICON_CLASSES, *_FIXED_CLASSES, "count_words", "doc_cue", "pattern_first",
+            *(f"{name}_phrase" for name in _PHRASE_CLASSES))
+_BIT = {name: 1 << k for k, name in enumerate(_CLASSES)}
+_PHRASE_BITS = {name: (_BIT[name], _BIT[f"{name}_phrase"]) for name in _PHRASE_CLASSES}
+_SPACE = WordTable.SPACE
+#: single words compared by id
+_ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d")
+
+
+class _AnyRegex:
+    """Whether any of the patterns matches the text (one search each).
+
+    Python's ``re`` skips quickly only to a literal prefix, which a pattern starting
+    with ``\\b`` lacks: it is first searched without the ``\\b`` (a necessary
+    condition), then only from where that matched.
+    """
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self._items: list[tuple[re.Pattern[str] | None, re.Pattern[str]]] = []
+        for p in patterns:
+            pre = None
+            if p.startswith(r"\b"):
+                try:
+                    pre = re.compile(p[2:])
+                except re.error:
+                    pre = None
+            self._items.append((pre, re.compile(p)))
+
+    def search(self, text: str) -> bool:
+        for pre, full in self._items:
+            if pre is None:
+                if full.search(text):
+                    return True
+            else:
+                m = pre.search(text)
+                if m and full.search(text, m.start()):
+                    return True
+        return False
+
+
+class _Words:
+    """One doc's tokens for the rules: word ids and class codes as lists, lazily its
+    sentence starts; strings and ``Token`` attributes only where a rule needs them."""
+
+    def __init__(self, doc: Doc, table: WordTable) -> None:
+        arrays = token_arrays(doc)
+        ids, codes = table.lookup(arrays["lower"], arrays["space"])
+        self.doc = doc
+        self.table_words = table.words
+        self.strings = doc.vocab.strings
+        self.n = len(doc)
+        self.lowers = arrays["lower"]
+        self.ids: list[int] = ids.tolist()
+        self.codes: list[int] = codes.tolist()
+        self.any_codes = int(np.bitwise_or.reduce(codes)) if len(codes) else 0
+        self.pattern_starts = np.nonzero(codes & _BIT["pattern_first"])[0]
+        self._starts: list[int] | None = None
+
+    def lower(self, i: int) -> str:
+        wid = self.ids[i]
+        return self.table_words[wid] if wid else self.strings[int(self.lowers[i])]
+
+    def bits(self, s: int, e: int) -> int:
+        """The classes of the words in tokens [s, e)."""
+        return reduce(or_, self.codes[s:e], 0)
+
+    def sentence(self, s: int, e: int) -> tuple[int, int]:
+        """The sentence around tokens [s, e): from the last start at or before ``s``
+        to the first start at or after ``e``."""
+        if self._starts is None:
+            self._starts = np.nonzero(self.doc.to_array(SENT_START).astype(np.int64) == 1)[0].tolist()
+        starts = self._starts
+        j = bisect_right(starts, s)
+        k = bisect_left(starts, e)
+        return (starts[j - 1] if j else 0), (starts[k] if k < len(starts) else self.n)
+
+
+class _Ents:
+    """A doc's first-pass spans (sorted, non-overlapping), their ends, and the cues
+    found so far per sentence."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans = spans
+        self.ends = [e for _, e, _ in spans]
+        self.sentences: dict[tuple[int, int], tuple[bool, bool, bool, set[int], bool]] = {}
 
 
 class DeviceTerminology:
@@ -82,19 +209,22 @@ class DeviceTerminology:
         self.use_sentence_device_cue = use_sentence_device_cue
         self.patterns: list[dict[str, Any]] = []
         self.lexicon: dict[str, list[str]] = {}
-        self.index = PhraseIndex()
+        self.index = PhraseTrie()
         self.matcher = Matcher(nlp.vocab)  # only for patterns the phrase index cannot hold
         self._n_matcher = 0
-        self._chambers: dict[tuple[int, int], str] = {}
+        self._pattern_words: set[str] = set()
+        self._pattern_first: set[str] = set()
         self._compile()
 
     # -- rules -------------------------------------------------------------------
     def clear(self) -> None:
         self.patterns = []
         self.lexicon = {}
-        self.index = PhraseIndex()
+        self.index = PhraseTrie()
         self.matcher = Matcher(self.nlp.vocab)
         self._n_matcher = 0
+        self._pattern_words = set()
+        self._pattern_first = set()
         self._compile()
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
@@ -104,55 +234,49 @@ class DeviceTerminology:
             self.patterns.append(dict(p))
             pattern = p["pattern"]
             if isinstance(pattern, str):
-                self.index.add(p["label"], [tuple(t.lower_ for t in self.nlp.make_doc(pattern))])
-                continue
-            try:
-                self.index.add(p["label"], expand(pattern))
-            except Unsupported:
-                self.matcher.add(p["label"], [pattern])
-                self._n_matcher += 1
+                phrases = [tuple(t.lower_ for t in self.nlp.make_doc(pattern))]
+            else:
+                try:
+                    phrases = expand(pattern)
+                except Unsupported:
+                    self.matcher.add(p["label"], [pattern])
+                    self._n_matcher += 1
+                    continue
+            self.index.add(p["label"], phrases)
+            self._pattern_words.update(w for words in phrases for w in words)
+            self._pattern_first.update(words[0] for words in phrases)
+        self._compile()
 
     def set_lexicon(self, rows: Iterable[dict[str, Any]]) -> None:
         self.lexicon = {r["group"]: list(r["terms"]) for r in rows}
         self._compile()
 
-    def _set(self, group: str) -> frozenset[str]:
-        return frozenset(t.lower() for t in self.lexicon.get(group, []))
-
     def _compile(self) -> None:
-        self.component_mods = self._set("component_modifiers")
-        self.approach_mods = self._set("approach_modifiers")
-        self.ventricular_terms = self._set("ventricular_terms")
-        self.atrial_terms = self._set("atrial_terms")
-        self.other_terms = self._set("other_device_terms")
-        self.ccm_terms = self._set("ccm_terms")
-        self.ventricular_phrases = tuple(self.lexicon.get("ventricular_phrases", []))
-        self.atrial_phrases = tuple(self.lexicon.get("atrial_phrases", []))
-        self.other_phrases = tuple(self.lexicon.get("other_device_phrases", []))
-        self.ccm_not_hardware_next = self._set("ccm_not_hardware_next")
-        self.lead_reject_next = self._set("lead_reject_next")
-        self.lead_reject_prev = self._set("lead_reject_prev")
-        self.lead_verb_prev = self._set("lead_verb_prev")
-        self.electrode_reject_next = self._set("electrode_reject_next")
-        self.generator_reject_prev = self._set("generator_reject_prev")
-        self.can_prev = self._set("can_prev")
-        self.can_next_ok = self._set("can_next_ok")
-        self.determiners = self._set("determiners")
-        self.lead_model_terms = self._set("lead_model_terms")
-        self.count_words: dict[str, int] = {}
-        for item in self.lexicon.get("count_words", []):
+        lex = self.lexicon
+        count_words: dict[str, int] = {}
+        for item in lex.get("count_words", []):
             word, _, value = item.partition("=")
-            self.count_words[word.lower()] = int(value)
+            count_words[word.lower()] = int(value)
+        phrases = {"ventricular": lex.get("ventricular_phrases", []),
+                   "atrial": lex.get("atrial_phrases", []),
+                   "other": lex.get("other_device_phrases", []), "septal": ["local sense"]}
+        classes = {name: lex.get(group, []) for name, group in _LEXICON_CLASSES.items()}
+        classes.update(_FIXED_CLASSES)
+        classes["count_words"] = count_words
+        classes["doc_cue"] = lex.get("ccm_cue_words", _DEFAULT_CUE_WORDS)
+        classes["pattern_first"] = self._pattern_first
+        classes.update({f"{name}_phrase": [p.split(" ")[0] for p in ps] for name, ps in phrases.items()})
+        words = [w for ps in phrases.values() for p in ps for w in p.split(" ")]
+        self._words = table = WordTable(classes, [*_ID_WORDS, *words, *self._pattern_words])
+        self._id = {w: table.id(w) for w in _ID_WORDS}
+        self._count_of = {table.id(w): v for w, v in count_words.items()}
+        self._phrases = {name: Phrases(table, ps) for name, ps in phrases.items()}
 
-        def rx(group: str) -> re.Pattern[str] | None:
-            items = self.lexicon.get(group, [])
-            return re.compile("|".join(f"(?:{r})" for r in items)) if items else None
+        def rx(group: str) -> _AnyRegex | None:
+            items = lex.get(group, [])
+            return _AnyRegex(items) if items else None
 
         self.ccm_doc_re = rx("ccm_doc_regex")
-        # words without which no CCM regex can match (skip building doc.text otherwise)
-        self._cue_words = np.asarray(sorted(hash_string(w) for w in self.lexicon.get(
-            "ccm_cue_words", ["ccm", "optimizer", "optimiser", "optimizers", "x11", "contractility",
-                              "dynamics", "miser", "optimum", "optima", "opti"])), dtype=np.uint64)
         self.ccm_other_re = rx("ccm_other_meaning_regex")
         self.ccm_strong_re = rx("ccm_strong_regex")
 
@@ -170,269 +294,291 @@ class DeviceTerminology:
         self.set_lexicon(read_jsonl(lexicon_path or DATA_DIR / LEXICON_FILE))
 
     # -- matching ----------------------------------------------------------------
-    def _valid_head(self, doc: Doc, label: str, s: int, e: int, pid: str) -> bool:
-        head = doc[e - 1].lower_
-        prev = doc[s - 1].lower_ if s > 0 else ""
-        nxt = doc[e].lower_ if e < len(doc) else ""
+    def _valid_head(self, w: _Words, label: str, s: int, e: int) -> bool:
+        codes, ids = w.codes, w.ids
+        prev = codes[s - 1] if s > 0 else 0
+        nxt = codes[e] if e < w.n else 0
         if label == "LEAD":
-            if head.startswith("electrode"):
-                return nxt not in self.electrode_reject_next and prev not in self.lead_reject_prev
-            if nxt in self.lead_reject_next or prev in self.lead_reject_prev:
+            if w.lower(e - 1).startswith("electrode"):
+                return not nxt & _BIT["electrode_reject_next"] and not prev & _BIT["lead_reject_prev"]
+            if nxt & _BIT["lead_reject_next"] or prev & _BIT["lead_reject_prev"]:
                 return False  # "lead poisoning", "lead II", "EEG lead"
-            if prev == "-" and s > 1 and doc[s - 2].like_num:
+            if s > 1 and ids[s - 1] == self._id["-"] and w.doc[s - 2].like_num:
                 return False  # "12-lead ECG"
             # the verb: "may lead to", "which leads to", "this led to"
-            return not (nxt in {"to", "us"} and (prev in self.lead_verb_prev or (
-                head == "leads" and prev not in self.component_mods and prev not in self.determiners)))
-        if label == "PULSE_GENERATOR" and pid == "can":
-            return prev in self.can_prev and (nxt in self.can_next_ok or nxt == "")
+            return not (nxt & _BIT["to_us"] and (prev & _BIT["lead_verb_prev"] or (
+                ids[e - 1] == self._id["leads"]
+                and not prev & (_BIT["component_mods"] | _BIT["determiners"]))))
+        if label == "PULSE_GENERATOR" and e - s == 1 and ids[s] == self._id["can"]:
+            return bool(prev & _BIT["can_prev"]) and (bool(nxt & _BIT["can_next_ok"]) or e == w.n)
         if label == "PULSE_GENERATOR":
-            return prev not in self.generator_reject_prev
-        if label == "CCM_SYSTEM" and doc[s].lower_ == "ccm" and e - s == 1:
-            return nxt not in self.ccm_not_hardware_next
-        if label == "POCKET" and pid == "side_pectoral":
-            return nxt not in {"region", "area", "muscle", "skin", "fascia", "major", "minor"}
+            return not prev & _BIT["generator_reject_prev"]
+        if label == "CCM_SYSTEM" and ids[s] == self._id["ccm"] and e - s == 1:
+            return not nxt & _BIT["ccm_not_hardware_next"]
+        if label == "POCKET" and e - s == 2 and codes[s] & _BIT["sides"]:
+            return not nxt & _BIT["pocket_not_next"]  # "right pectoral" but not "... muscle"
         return True
 
-    def _extend(self, doc: Doc, label: str, s: int, e: int) -> tuple[int, int]:
-        mods = self.approach_mods if label in APPROACH_LABELS else self.component_mods
+    def _extend(self, w: _Words, label: str, s: int, e: int) -> tuple[int, int]:
+        codes, ids, n = w.codes, w.ids, w.n
+        mods = _BIT["approach_mods" if label in APPROACH_LABELS else "component_mods"]
+        joiners = _BIT["joiners"]
         k = s
         used = 0
         while k > 0 and used < self.max_modifiers:
-            prev = doc[k - 1]
-            low = prev.lower_
-            if low in mods and not prev.is_space:
+            prev = codes[k - 1]
+            if prev & mods and not prev & _SPACE:
                 k -= 1
                 used += 1
-            elif low in _JOINERS and k > 1 and doc[k - 2].lower_ in mods and not prev.whitespace_:
+            elif prev & joiners and k > 1 and codes[k - 2] & mods and not w.doc[k - 1].whitespace_:
                 k -= 2
                 used += 1
             else:
                 break
         # a lone "-" or "/" at the left edge is not part of the span
-        while k < s and doc[k].lower_ in _JOINERS:
+        while k < s and codes[k] & joiners:
             k += 1
         end = e
-        if label in _CCM_PART_LABELS | {"OTHER_DEVICE"} and end < len(doc) \
-                and _TIMES_RE.match(doc[end].lower_):
+        if label in _COUNTED_LABELS and end < n and _TIMES_RE.match(w.lower(end)):
             end += 1
         if label in {"LEAD", "ATRIAL_LEAD", "VENTRICULAR_LEAD"}:
-            end = self._position_in_parentheses(doc, end)
+            end = self._position_in_parentheses(w, end)
+        dash = self._id["-"]
         if label == "CCM_SYSTEM":
-            suffix = {"ivs", "iv", "smart", "mini", "integra", "x11", "system", "systems", "device",
-                      "devices", "ccm", "c-d", "ccm-d", "unit", "implant", "hardware"}
-            while end < len(doc) and end - e < 4 and (doc[end].lower_ in suffix or (
-                    doc[end].lower_ == "-" and end + 1 < len(doc)
-                    and doc[end + 1].lower_ in {"d", "c", "ccm"} | suffix)):
-                end += 2 if doc[end].lower_ == "-" else 1
-        if label == "OTHER_DEVICE" and end < len(doc):
-            if doc[end].lower_ == "-" and end + 1 < len(doc) and doc[end + 1].lower_ in {"d", "p"}:
+            while end < n and end - e < 4 and (codes[end] & _BIT["ccm_suffix"] or (
+                    ids[end] == dash and end + 1 < n and codes[end + 1] & _BIT["ccm_dash_next"])):
+                end += 2 if ids[end] == dash else 1
+        if label == "OTHER_DEVICE" and end < n:
+            if ids[end] == dash and end + 1 < n and codes[end + 1] & _BIT["other_dash_next"]:
                 end += 2
-            while end < len(doc) and doc[end].lower_ in {"system", "device", "generator", "can",
-                                                           "leads", "lead", "coil"}:
+            while end < n and codes[end] & _BIT["other_suffix"]:
                 end += 1
         return k, end
 
-    @staticmethod
-    def _position_in_parentheses(doc: Doc, end: int, max_tokens: int = 6) -> int:
+    def _position_in_parentheses(self, w: _Words, end: int, max_tokens: int = 6) -> int:
         """ "Lead 1 (upper septum)": a position in parentheses right after a lead names
         its chamber, so it belongs to the span."""
         start = end
-        if start < len(doc) and (doc[start].like_num or doc[start].lower_ in {"a", "b", "#1", "#2"}):
+        if start < w.n and (w.codes[start] & _BIT["lead_number"] or w.doc[start].like_num):
             start += 1  # "Lead 1 (...)", "lead B (...)"
-        if start >= len(doc) or doc[start].text != "(":
+        if start >= w.n or w.ids[start] != self._id["("]:
             return end
-        for k in range(start + 1, min(len(doc), start + 2 + max_tokens)):
-            if doc[k].text.startswith(")"):  # ")" or "):" (one token)
-                inside = {t.lower_ for t in doc[start + 1:k]}
-                return k + 1 if inside & _PLACE_WORDS else end
-            if doc[k].text == "\n" or doc[k].is_space:
+        for k in range(start + 1, min(w.n, start + 2 + max_tokens)):
+            if w.lower(k).startswith(")"):  # ")" or "):" (one token)
+                return k + 1 if w.bits(start + 1, k) & _BIT["place"] else end
+            if w.codes[k] & _SPACE:
                 break
         return end
 
-    def _count(self, doc: Doc, span: Span) -> int:
+    def _count(self, w: _Words, s: int, e: int) -> int:
+        ids, codes = w.ids, w.codes
         count = 1
-        for tok in span:
-            if tok.lower_ in self.count_words:
-                count = max(count, self.count_words[tok.lower_])
-        m = _TIMES_RE.match(span[-1].lower_)
+        for i in range(s, e):
+            value = self._count_of.get(ids[i])
+            if value is not None:
+                count = max(count, value)
+        m = _TIMES_RE.match(w.lower(e - 1))
         if m:
             count = max(count, int(m.group(1)))
-        e = span.end
+        j = e
         hashes = 0
-        while e < len(doc) and e - span.end < 8:
-            t = doc[e]
-            if t.text == "#" and e + 1 < len(doc) and doc[e + 1].like_num:
+        while j < w.n and j - e < 8:
+            if ids[j] == self._id["#"] and j + 1 < w.n and w.doc[j + 1].like_num:
                 hashes += 1
-                e += 2
-            elif _HASH_RE.match(t.text):
+                j += 2
+            elif codes[j] & _BIT["and_comma"]:
+                j += 1
+            elif _HASH_RE.match(w.lower(j)):
                 hashes += 1
-                e += 1
-            elif t.lower_ in {"and", ",", "&"}:
-                e += 1
+                j += 1
             else:
                 break
         if hashes > 1:
             count = max(count, hashes)
-        if count > 1 and not span.root.lower_.endswith("s") and span[-1].lower_ not in {
-                "x2", "x3", "x4"} and hashes < 2 and not any(
-                t.lower_ in {"both", "two", "three", "four", "2", "3", "4", "pair"} for t in span):
+        if count > 1 and hashes < 2 and not codes[e - 1] & _BIT["times_234"] \
+                and not w.bits(s, e) & _BIT["plural_count"] \
+                and not w.doc[s:e].root.lower_.endswith("s"):
             count = 1
         return count
 
     # -- label resolution ----------------------------------------------------------
-    @staticmethod
-    def _norm(span: Span) -> str:
-        return " " + " ".join(t.lower_ for t in span if not t.is_space) + " "
-
-    def _has(self, span: Span, terms: frozenset[str], phrases: tuple[str, ...]) -> bool:
-        if any(t.lower_ in terms for t in span):
+    def _has(self, w: _Words, s: int, e: int, name: str, found: int) -> bool:
+        """A word of the class, or one of its phrases among the non-space words, in tokens
+        [s, e) (whose classes are ``found``)."""
+        word_bit, phrase_bit = _PHRASE_BITS[name]
+        if found & word_bit:
             return True
-        text = self._norm(span)
-        return any(f" {p} " in text for p in phrases)
+        if not found & phrase_bit:
+            return False
+        codes, ids = w.codes, w.ids
+        return self._phrases[name].found([ids[i] for i in range(s, e) if not codes[i] & _SPACE])
 
-    def _doc_cues(self, doc: Doc, spans: list[Span], lowers: np.ndarray) -> tuple[bool, bool, bool]:
+    def _is_other(self, w: _Words, s: int, e: int, label: str) -> bool:
+        return label == "OTHER_DEVICE" or (
+            label in _CCM_LABELS and self._has(w, s, e, "other", w.bits(s, e)))
+
+    def _doc_cues(self, w: _Words, spans: list[tuple[int, int, str]]) -> tuple[bool, bool, bool]:
         """(ccm_device_cue, ccm_other_meaning, other_device_present)."""
-        other_present = any(self._label_of_other(sp) for sp in spans)
-        if not member(lowers, self._cue_words).any():
+        other_present = any(self._is_other(w, s, e, label) for s, e, label in spans)
+        if not w.any_codes & _BIT["doc_cue"]:
             return False, False, other_present
-        text = doc_text(doc).lower()
-        strong = bool(self.ccm_strong_re and self.ccm_strong_re.search(text))
-        other_meaning = bool(self.ccm_other_re and self.ccm_other_re.search(text)) and not strong
-        ccm_cue = strong or (bool(self.ccm_doc_re and self.ccm_doc_re.search(text))
-                             and not other_meaning)
+        text = doc_text(w.doc).lower()
+        if self.ccm_strong_re and self.ccm_strong_re.search(text):
+            return True, False, other_present
+        other_meaning = bool(self.ccm_other_re and self.ccm_other_re.search(text))
+        ccm_cue = not other_meaning and bool(self.ccm_doc_re and self.ccm_doc_re.search(text))
         return ccm_cue, other_meaning, other_present
 
-    def _label_of_other(self, span: Span) -> bool:
-        return span.label_ == "OTHER_DEVICE" or (
-            span.label_ in _CCM_PART_LABELS | {"CCM_SYSTEM"}
-            and self._has(span, self.other_terms, self.other_phrases))
+    def _sentence_cues(self, w: _Words, idx: int, ents: _Ents) -> tuple[bool, bool, bool, bool]:
+        """Chamber / device cues in the sentence of ``ents[idx]`` outside other component spans.
 
-    def _sentence_cues(self, doc: Doc, span: Span, ents: list[Span]) -> tuple[bool, bool, bool, bool]:
-        """Chamber / device cues in the span's sentence outside other component spans."""
-        sent_start = span.start
-        while sent_start > 0 and not doc[sent_start].is_sent_start:
-            sent_start -= 1
-        sent_end = span.end
-        while sent_end < len(doc) and not doc[sent_end].is_sent_start:
-            sent_end += 1
-        blocked = set(range(span.start, span.end))
-        other_device = ccm = False
-        for ent in ents:
-            if ent.end <= sent_start or ent.start >= sent_end or ent is span:
+        The words left outside component spans are the same for every span of a
+        sentence (the span is one of them), so they are looked at once per sentence.
+        """
+        s, e, _ = ents.spans[idx]
+        sentence = w.sentence(s, e)
+        if sentence not in ents.sentences:
+            ents.sentences[sentence] = self._sentence_words(w, *sentence, ents)
+        ventricular, atrial, other_device, ccm_ents, ccm = ents.sentences[sentence]
+        return ventricular, atrial, other_device, ccm or bool(ccm_ents - {idx})
+
+    def _sentence_words(self, w: _Words, a: int, b: int, ents: _Ents
+                        ) -> tuple[bool, bool, bool, set[int], bool]:
+        """(ventricular, atrial, other device, the CCM spans, CCM word) of sentence [a, b)."""
+        other_device = False
+        ccm_ents = set()
+        gaps = []  # the token ranges outside component spans
+        pos = a
+        first = bisect_right(ents.ends, a)  # the first span ending after a
+        for j, (es, ee, label) in enumerate(ents.spans[first:], first):
+            if es >= b:
+                break
+            if label not in COMPONENT_LABELS:
                 continue
-            if ent.label_ in COMPONENT_LABELS:
-                blocked.update(range(ent.start, ent.end))
-                if ent.label_ == "OTHER_DEVICE":
-                    other_device = True
-                elif ent.label_ == "CCM_SYSTEM" or self._has(ent, self.ccm_terms, ()):
-                    ccm = True
-        words = [doc[i] for i in range(sent_start, sent_end) if i not in blocked]
-        lows = {t.lower_ for t in words}
-        text = " " + " ".join(t.lower_ for t in words) + " "
-        ventricular = bool(lows & self.ventricular_terms) or any(
-            f" {p} " in text for p in self.ventricular_phrases)
-        atrial = bool(lows & self.atrial_terms) or any(f" {p} " in text for p in self.atrial_phrases)
-        ccm = ccm or bool(lows & self.ccm_terms)
-        return ventricular, atrial, other_device, ccm
+            if es > pos:
+                gaps.append((pos, es))
+            pos = max(pos, ee)
+            if label == "OTHER_DEVICE":
+                other_device = True
+            elif label == "CCM_SYSTEM" or w.bits(es, ee) & _BIT["ccm"]:
+                ccm_ents.add(j)
+        if pos < b:
+            gaps.append((pos, b))
+        codes = w.codes
+        found = reduce(or_, (reduce(or_, codes[lo:hi], 0) for lo, hi in gaps), 0)
 
-    def _possessed_by_other(self, doc: Doc, span: Span, ents: list[Span]) -> bool:
+        def phrase(name: str) -> bool:
+            return bool(found & _BIT[f"{name}_phrase"]) and self._phrases[name].found(
+                [i for lo, hi in gaps for i in w.ids[lo:hi]])
+
+        ventricular = bool(found & _BIT["ventricular"]) or phrase("ventricular")
+        atrial = bool(found & _BIT["atrial"]) or phrase("atrial")
+        return ventricular, atrial, other_device, ccm_ents, bool(found & _BIT["ccm"])
+
+    @staticmethod
+    def _possessed_by_other(w: _Words, s: int, ents: list[tuple[int, int, str]]) -> bool:
         """"its leads" / "the ICD's lead" / "lead of the pacemaker"."""
-        if span.start > 0 and doc[span.start - 1].lower_ in {"its", "their"}:
-            before = [e for e in ents if e.end <= span.start and e.label_ in COMPONENT_LABELS]
-            if before and before[-1].label_ == "OTHER_DEVICE" and span.start - before[-1].end <= 6:
+        if s > 0 and w.codes[s - 1] & _BIT["its_their"]:
+            before = [x for x in ents if x[1] <= s and x[2] in COMPONENT_LABELS]
+            if before and before[-1][2] == "OTHER_DEVICE" and s - before[-1][1] <= 6:
                 return True
-        if span.start > 1 and doc[span.start - 1].lower_ in {"'s", "’s"}:
-            before = [e for e in ents if e.end == span.start - 1]
-            return bool(before and before[-1].label_ == "OTHER_DEVICE")
+        if s > 1 and w.codes[s - 1] & _BIT["possessive"]:
+            before = [x for x in ents if x[1] == s - 1]
+            return bool(before and before[-1][2] == "OTHER_DEVICE")
         return False
 
-    def resolve(self, doc: Doc, spans: list[Span], lowers: np.ndarray | None = None) -> list[Span]:
-        if lowers is None:
-            lowers = token_arrays(doc)["lower"]
-        ccm_cue, other_meaning, other_present = self._doc_cues(doc, spans, lowers)
-        self._chambers = {}
-        out: list[Span] = []
-        for sp in spans:
-            label = sp.label_
+    def _resolve(self, w: _Words, spans: list[tuple[int, int, str]]
+                 ) -> tuple[list[tuple[int, int, str]], dict[tuple[int, int], str]]:
+        """Final (start, end, label) spans, and the sentence chamber of generic leads."""
+        ccm_cue, other_meaning, other_present = self._doc_cues(w, spans)
+        out: list[tuple[int, int, str]] = []
+        for s, e, label in spans:
             if label == "CCM_SYSTEM" and other_meaning:
                 continue  # chronic care management / cavernous malformation
-            if label in _CCM_PART_LABELS | {"CCM_SYSTEM"} and self._has(
-                    sp, self.other_terms, self.other_phrases) and not (
-                    label == "CCM_SYSTEM" and sp[0].lower_ != "ccm" and "d" not in
-                    {t.lower_ for t in sp}):
+            found = w.bits(s, e)
+            if label in _CCM_LABELS and self._has(w, s, e, "other", found) and not (
+                    label == "CCM_SYSTEM" and w.ids[s] != self._id["ccm"]
+                    and self._id["d"] not in w.ids[s:e]):
                 label = "OTHER_DEVICE"
             elif label == "LEAD":
-                ven = self._has(sp, self.ventricular_terms, self.ventricular_phrases)
-                atr = self._has(sp, self.atrial_terms, self.atrial_phrases)
+                ven = self._has(w, s, e, "ventricular", found)
+                atr = self._has(w, s, e, "atrial", found)
                 if ven and not atr:
                     label = "VENTRICULAR_LEAD"
                 elif atr and not ven:
                     label = "ATRIAL_LEAD"
-            out.append(Span(doc, sp.start, sp.end, label=label))
+            out.append((s, e, label))
         # sentence-level placement and device ownership
-        final: list[Span] = []
-        for sp in out:
-            label = sp.label_
+        chambers: dict[tuple[int, int], str] = {}
+        ents = _Ents(out)
+        final: list[tuple[int, int, str]] = []
+        for idx, (s, e, label) in enumerate(out):
             if label in _CCM_PART_LABELS:
-                has_ccm_word = self._has(sp, self.ccm_terms, ())
+                found = w.bits(s, e)
+                has_ccm_word = bool(found & _BIT["ccm"])
                 no_ccm_note = self.use_doc_device_cue and not ccm_cue and not has_ccm_word and (
                     other_present or label in {"LEAD", "PULSE_GENERATOR"})
-                if no_ccm_note or self._possessed_by_other(doc, sp, out):
+                if no_ccm_note or self._possessed_by_other(w, s, out):
                     # no CCM anywhere: a bare lead/generator is some other device's;
                     # "its leads" after an ICD are the ICD's
                     label = "OTHER_DEVICE"
                 else:
-                    ven, atr, other_dev, ccm = self._sentence_cues(doc, sp, out)
+                    ven, atr, other_dev, ccm = self._sentence_cues(w, idx, ents)
                     bare = label in {"LEAD", "PULSE_GENERATOR", "ATRIAL_LEAD"} or (
                         label == "VENTRICULAR_LEAD" and not has_ccm_word
-                        and not self._has(sp, frozenset({"septal", "septum", "ls", "v1", "v2"}), (
-                            "local sense",)))
+                        and not self._has(w, s, e, "septal", found))
                     if self.use_sentence_device_cue and other_dev and not ccm and bare \
-                            and not has_ccm_word and not ccm_cue_in_span(sp):
+                            and not has_ccm_word and not found & _BIT["ccm_cue"]:
                         label = "OTHER_DEVICE"
                     elif label == "LEAD":
                         # a generic lead keeps LEAD (entities.md); the sentence's chamber
                         # goes to ``Span._.chamber``. A lead named by its model ("a Medtronic
                         # 5076-52 lead was screwed into the septum") is that chamber's lead.
                         chamber = "ventricular" if ven and not atr else "atrial" if atr and not ven else ""
-                        if chamber and any(t.lower_ in self.lead_model_terms or (
-                                t.like_num and len(t.text) >= 4) for t in sp):
+                        if chamber and (found & _BIT["lead_model"] or any(
+                                t.like_num and len(t.text) >= 4 for t in w.doc[s:e])):
                             label = _LABEL_OF[chamber]
                         elif chamber:
-                            self._chambers[(sp.start, sp.end)] = chamber
-            final.append(Span(doc, sp.start, sp.end, label=label) if label != sp.label_ else sp)
-        return final
+                            chambers[(s, e)] = chamber
+            final.append((s, e, label))
+        return final, chambers
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.patterns:
             raise ValueError(f"{self.name}: no patterns; call nlp.initialize() or load a saved pipeline")
-        lowers = token_arrays(doc)["lower"]
-        matches = self.index.match(doc, lowers)
+        w = _Words(doc, self._words)
+        matches = self.index.match(w.lowers, starts=w.pattern_starts)
         if self._n_matcher:
             matches += [(self.nlp.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]
         if not matches:
             return doc
-        candidates: list[Span] = []
+        candidates: list[tuple[int, int, str]] = []
         for label, s, e in matches:
-            if not self._valid_head(doc, label, s, e, pid_of(doc, s, e, label)):
+            if not self._valid_head(w, label, s, e):
                 continue
-            k, end = self._extend(doc, label, s, e)
+            k, end = self._extend(w, label, s, e)
             # strip determiners at the left edge (spans are determiner-free)
-            while k < s and doc[k].lower_ in self.determiners:
+            while k < s and w.codes[k] & _BIT["determiners"]:
                 k += 1
-            candidates.append(Span(doc, k, end, label=label))
+            candidates.append((k, end, label))
+        spans, chambers = self._resolve(w, longest_spans(candidates))
+        ents = [Span(doc, s, e, label=label) for s, e, label in spans]
         existing = [e for e in doc.ents if e.label_ not in ALL_LABELS]
-        spans = self.resolve(doc, filter_spans(candidates), lowers)
-        doc.ents = filter_spans(existing + spans)
-        chambers = getattr(self, "_chambers", {})
-        for ent in doc.ents:
-            if ent.label_ in ALL_LABELS:
-                ent._.count = self._count(doc, ent) if ent.label_ in COMPONENT_LABELS else 1
-                if ent.label_ in _CHAMBER_OF:
-                    ent._.chamber = _CHAMBER_OF[ent.label_]
-                elif ent.label_ == "LEAD":
-                    ent._.chamber = chambers.get((ent.start, ent.end), "")
+        if existing:
+            doc.ents = filter_spans(existing + ents)
+            ents = list(doc.ents)
+        else:
+            doc.set_ents(ents)  # what the ``doc.ents`` setter does, without copying the spans
+        for ent in ents:
+            label = ent.label_
+            if label in ALL_LABELS:
+                a, b = ent.start_char, ent.end_char
+                count = self._count(w, ent.start, ent.end) if label in COMPONENT_LABELS else 1
+                set_span_attr(doc, "count", a, b, count)
+                if label in _CHAMBER_OF:
+                    set_span_attr(doc, "chamber", a, b, _CHAMBER_OF[label])
+                elif label == "LEAD":
+                    set_span_attr(doc, "chamber", a, b, chambers.get((ent.start, ent.end), ""))
         return doc
 
     # -- serialisation -------------------------------------------------------------
@@ -458,19 +604,6 @@ class DeviceTerminology:
         self.add_patterns(msg["patterns"])
         self.set_lexicon([{"group": g, "terms": t} for g, t in msg["lexicon"].items()])
         return self
-
-
-def pid_of(doc: Doc, s: int, e: int, label: str) -> str:
-    """Which head pattern family matched (only "can" and "side_pectoral" need telling apart)."""
-    if label == "PULSE_GENERATOR" and e - s == 1 and doc[s].lower_ == "can":
-        return "can"
-    if label == "POCKET" and e - s == 2 and doc[s].lower_ in {"right", "left"}:
-        return "side_pectoral"
-    return ""
-
-
-def ccm_cue_in_span(span: Span) -> bool:
-    return any(t.lower_ in {"ccm", "optimizer", "optimiser"} for t in span)
 
 
 @Language.factory(
