@@ -109,6 +109,9 @@ def extract(doc: Doc) -> ExtractedFacts:
         # "CCM system implant" implies a generator unless the note keeps or denies one
         gen_inserted = system_inserted
     gen_removed = [e for e in by_action["removed"] if e.label == "PULSE_GENERATOR"]
+    if gen_inserted and not gen_removed:
+        # a new generator beside an old one said (unsurely) to come out: a generator change
+        gen_removed = [e for e in weak["removed"] if e.label == "PULSE_GENERATOR"]
     if gen_removed and not gen_inserted and any(e.label == "PULSE_GENERATOR" for e in by_action["retained"]):
         gen_removed = []  # lifted out of the pocket and put back: the same generator was kept
     relocated = [e for e in by_action["repositioned"] if e.label in ("PULSE_GENERATOR", "CCM_SYSTEM")]

@@ -51,8 +51,9 @@ class MentionFeaturizer:
         self.lexicon = {cls: tuple(stems) for cls, stems in lexicon.items()}
         self._word_classes: dict[str, tuple[str, ...]] = {}
 
-    def classes(self, words: Iterable[str]) -> set[str]:
-        """The lexicon classes any of the words belongs to (by stem)."""
+    def classes(self, words: Iterable[str]) -> list[str]:
+        """The lexicon classes any of the words belongs to (by stem), sorted: features are
+        summed in their order, and a hash-ordered set would change the last bits of a score."""
         memo = self._word_classes
         out: set[str] = set()
         for w in words:
@@ -61,7 +62,7 @@ class MentionFeaturizer:
                 found = memo[w] = tuple(c for c, stems in self.lexicon.items() if w.startswith(stems))
             if found:
                 out.update(found)
-        return out
+        return sorted(out)
 
     def __call__(self, ent: Span, doc_cues: frozenset[str], text: str) -> list[str]:
         """``text``: the doc's text (``Doc.text`` rebuilds it on every access)."""
