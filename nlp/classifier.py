@@ -89,7 +89,14 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         rules = self._rules_columns(X)
         self.rules_threshold_ = _best_rules_threshold(held_out, rules, labels, self.classes_)
         chosen = self._choose(held_out, rules)
-        self.set_calibrator_ = _isotonic(held_out[np.arange(len(chosen)), chosen], self.classes_[chosen] == labels)
+        score, correct = held_out[np.arange(len(chosen)), chosen], self.classes_[chosen] == labels
+        # a set the coding rules do not reach from the extracted facts is right less often:
+        # its confidence comes from a calibrator of its own
+        agree = chosen == rules
+        self.set_calibrator_ = _isotonic(score[agree], correct[agree]) if agree.sum() >= MIN_CALIBRATION \
+            else _isotonic(score, correct)
+        self.disagree_calibrator_ = _isotonic(score[~agree], correct[~agree]) \
+            if (~agree).sum() >= MIN_CALIBRATION else self.set_calibrator_
         gold = np.array([[code in parse_set_label(label) for code in self.codes] for label in labels])
         marginals = held_out @ self.membership_
         self.code_calibrators_ = [_isotonic(marginals[:, j], gold[:, j]) for j in range(len(self.codes))]
@@ -126,8 +133,11 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         """The most probable code set of each note, its calibrated confidence, the model
         probability of every set and the calibrated probability of every code."""
         set_proba = self.predict_set_proba(X)
-        best = self._choose(set_proba, self._rules_columns(X))
-        confidence = _calibrate(self.set_calibrator_, set_proba[np.arange(len(best)), best])
+        rules = self._rules_columns(X)
+        best = self._choose(set_proba, rules)
+        score = set_proba[np.arange(len(best)), best]
+        confidence = np.where(best == rules, _calibrate(self.set_calibrator_, score),
+                              _calibrate(getattr(self, "disagree_calibrator_", self.set_calibrator_), score))
         code_proba = self._code_proba(set_proba)
         sets = [frozenset(codes) for codes in self.set_codes_]
         return [SetPrediction(sets[b], c, dict(zip(sets, row)), dict(zip(self.codes, codes)))
@@ -167,6 +177,8 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
 
 
 INPUTS = ("both", "features", "text")
+#: fewest held-out notes a confidence calibrator is fitted on
+MIN_CALIBRATION = 20
 
 
 def _features(pairs: Sequence[tuple[dict, str]]) -> list[dict]:
