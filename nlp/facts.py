@@ -35,6 +35,7 @@ _CCM_WORDS = re.compile(r"\bc\W?c\W?m\b|optimi[sz]er|contractility|impulse dynam
 _IDENTIFIER = re.compile(
     r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.IGNORECASE)
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
+_CCM_NAME = re.compile(r"\bc\W?c\W?m\b|optimi[sz]er|contractility", re.IGNORECASE)
 _NEW_LEAD = re.compile(r"\b(new|additional|another|second|third|replacement|fresh)\b|#|\d", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
@@ -178,7 +179,7 @@ def device_family(text: str, ccm: list[Mention], cues: Counter[str]) -> str:
         return "ccm_d"
     # a CCM device named (not only in an unticked box or a negation), or CCM hardware
     # described as such (septal leads, OPTIMIZER generator) even where "CCM" is not written
-    named = [e for e in ccm if e.label == "CCM_SYSTEM"]
+    named = [e for e in ccm if e.label == "CCM_SYSTEM" or _CCM_NAME.search(text[e.start:e.end])]
     if named:
         return "ccm" if any(not e.negated for e in named) else "none"
     return "ccm" if any(_CCM_WORDS.search(text[s.start_char:s.end_char]) for s in (e.span.sent for e in ccm)) \
