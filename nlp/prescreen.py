@@ -17,10 +17,12 @@ CCM_SIGNAL = re.compile(
     r"\bc\W?c\W?m\b"                        # CCM, C.C.M., "c c m" (speech recognition), CCM-D
     r"|contractility\W+modulat"                 # cardiac contractility modulation
     r"|\boptimi[sz]er\b|\bopti\W?mi[sz]er\b"  # OPTIMIZER, optimiser, "opti miser"
+    r"|\boptim(?:a|um)\W+miser\b"             # speech recognition: "optima miser"
+    r"|\boptimi[sz]e\W+her\W+(?:\w+\W+){0,2}?(?:generat\w*|ipg|smart|mini|ivs|iii|x11|system|device)\b"
     r"|impulse\W+dynamics"
     r"|\bsee\W?see\W?em\b"
     # CCM hardware named without "CCM": septal leads, generators, CCM settings
-    r"|\bsep\W?t(?:al|a|el|um)\W+(?:\w+\W+)?(?:leads?|led|electrodes?)\b"
+    r"|\bsep\W?t(?:al|a|el|um|\W+all)\W+(?:\w+\W+)?(?:leads?|leds?|lids?|electrodes?)\b"
     r"|\b(?:leads?|led|electrodes?)\W+(?:\w+\W+){0,8}?(?:into|to|on|at)\W+(?:\w+\W+){0,3}?sep\W?t(?:um|al)\b"
     r"|\bl\W?s\W+(?:leads?|led|electrodes?)\b|\bi\W?p\W?g\b|train\W+delay",
     re.IGNORECASE,

@@ -36,6 +36,8 @@ def test_every_ccm_dev_note_passes():
     "c c m generator change under flora scopy",
     "the opti miser smart mini was interrogated",
     "two septa leads were placed; no generater was implanted today",
+    "reconnection to the existing optimize her IVs generate her",
+    "the optima miser 3 was relocated; both sept all leds were capped",
 ])
 def test_ccm_wording_in_any_spelling_passes(text):
     assert may_be_ccm(text)
