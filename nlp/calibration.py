@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Exact-set accuracy the notes at or above the threshold must reach.
-TARGET_PRECISION = 0.99
+#: Exact-set accuracy the validation notes at or above the threshold must reach: the
+#: product promises 0.99 on new notes, and notes from unseen template families and
+#: writers run below the validation figure, so the threshold keeps a margin.
+TARGET_PRECISION = 0.995
 
 
 @dataclass(frozen=True)
