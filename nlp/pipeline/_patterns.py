@@ -29,7 +29,7 @@ _ATTRS = {"LOWER": "lower_", "ORTH": "text", "TEXT": "text"}
 class _Token:
     """One token spec: a test on the token's text or lowercase form."""
 
-    __slots__ = ("attr", "words", "regex", "optional")
+    __slots__ = ("attr", "words", "hashes", "regex", "optional")
 
     def __init__(self, spec: dict[str, Any]) -> None:
         keys = set(spec) - {"OP"}
@@ -52,10 +52,31 @@ class _Token:
             self.regex = re.compile(value["REGEX"])
         else:
             raise Unsupported(str(spec))
+        #: literal lowercase words are compared by hash, on the ``LOWER`` array
+        self.hashes = frozenset(map(hash_string, self.words)) \
+            if self.words is not None and self.attr == "lower_" else None
 
-    def test(self, doc: Doc, i: int) -> bool:
-        value = getattr(doc[i], self.attr)
+    def test(self, tokens: _Tokens, i: int) -> bool:
+        if self.hashes is not None:
+            return int(tokens.lowers[i]) in self.hashes
+        value = tokens.value(self.attr, i)
         return value in self.words if self.regex is None else self.regex.search(value) is not None
+
+
+class _Tokens:
+    """A doc's token texts and lowercase forms, each read once (``doc[i]`` builds a Token)."""
+
+    __slots__ = ("doc", "lowers", "_values")
+
+    def __init__(self, doc: Doc, lowers: np.ndarray) -> None:
+        self.doc, self.lowers = doc, lowers
+        self._values: dict[tuple[str, int], str] = {}
+
+    def value(self, attr: str, i: int) -> str:
+        value = self._values.get((attr, i))
+        if value is None:
+            value = self._values[attr, i] = getattr(self.doc[i], attr)
+        return value
 
 
 class TokenPatterns:
@@ -88,18 +109,19 @@ class TokenPatterns:
             return []
         cand, limits = in_ranges(np.nonzero(member(lowers, self._first))[0], ranges)
         out: list[tuple[Any, int, int]] = []
+        tokens = _Tokens(doc, lowers)
         for s, first, limit in zip(cand.tolist(), lowers[cand].tolist(), limits.tolist()):
             for key, rest in self._by_first[first]:
-                out += [(key, s, e) for e in _ends(doc, rest, s + 1, limit)]
+                out += [(key, s, e) for e in _ends(tokens, rest, s + 1, limit)]
         return out
 
 
-def _ends(doc: Doc, tokens: list[_Token], i: int, limit: int) -> list[int]:
+def _ends(tokens: _Tokens, specs: list[_Token], i: int, limit: int) -> list[int]:
     """Where the token specs, matched from position ``i`` on, can end (before ``limit``)."""
-    if not tokens:
+    if not specs:
         return [i]
-    head, rest = tokens[0], tokens[1:]
-    out = _ends(doc, rest, i, limit) if head.optional else []
-    if i < limit and head.test(doc, i):
-        out += _ends(doc, rest, i + 1, limit)
+    head, rest = specs[0], specs[1:]
+    out = _ends(tokens, rest, i, limit) if head.optional else []
+    if i < limit and head.test(tokens, i):
+        out += _ends(tokens, rest, i + 1, limit)
     return out

@@ -39,7 +39,7 @@ the same component when that is unambiguous (``apply_referents``).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +49,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.strings import hash_string
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from . import extensions  # noqa: F401
 from ._io import DATA_DIR, JsonlRules, read_jsonl
@@ -116,6 +116,16 @@ _STATUS_WORDS = [
 ]
 
 
+def _token_end(token: Token) -> int:
+    """Character offset where the token's text (without its trailing space) ends."""
+    return token.idx + len(token.text)
+
+
+def _text_between(doc: Doc, text: str, start: int, end: int) -> str:
+    """``doc[start:end].text`` (``start < end``), sliced from the note text."""
+    return text[doc[start].idx:_token_end(doc[end - 1])]
+
+
 def _status_of(cell: str) -> str | None:
     cell = cell.strip()
     if not cell or len(cell) > 40:
@@ -174,6 +184,8 @@ class ContextComponent(JsonlRules):
         self._procedure_words = np.asarray(sorted(hash_string(w) for w in set(PROCEDURE_WORDS)),
                                            dtype=np.uint64)
         self._past_markers = {hash_string(w) for w in PAST_MARKERS}
+        #: words before a mention that an elliptical ("weak") verb scope reaches
+        self._weak_before = {hash_string(w) for w in ("and", ",", "the", "a")}
 
     # -- rules -------------------------------------------------------------------
     def clear(self) -> None:
@@ -223,21 +235,18 @@ class ContextComponent(JsonlRules):
                 found += [(self.rules[int(self.nlp.vocab.strings[m])], a + s, a + e)
                           for m, s, e in self.matcher(doc[a:b])]
         pseudo = [(s, e) for r, s, e in found if r["category"] == "PSEUDO"]
-        kept = []
-        for r, s, e in found:
-            if r["category"] == "PSEUDO":
-                continue
-            if pseudo and any(ps <= s and e <= pe and (pe - ps) > (e - s) for ps, pe in pseudo):
-                continue
-            kept.append((r, s, e))
+        kept = [x for x in found if x[0]["category"] != "PSEUDO"]
+        if pseudo:
+            kept = [(r, s, e) for r, s, e in kept
+                    if not any(ps <= s and e <= pe and (pe - ps) > (e - s) for ps, pe in pseudo)]
         kept.sort(key=lambda x: (-(x[2] - x[1]), x[1]))
         taken: set[int] = set()
         result = []
         for r, s, e in kept:
-            if any(i in taken for i in range(s, e)):
-                continue
-            taken.update(range(s, e))
-            result.append((r, s, e))
+            span = range(s, e)
+            if taken.isdisjoint(span):
+                taken.update(span)
+                result.append((r, s, e))
         result.sort(key=lambda x: x[1])
         return result
 
@@ -276,9 +285,11 @@ class ContextComponent(JsonlRules):
         if unticked:
             raw = [(r, s, e) for r, s, e in raw if r["category"] not in ACTION_CATEGORIES
                    or not any(a <= s < b for a, b in unticked)]
+        # sorted (the triggers do not overlap): the nearest one is found by bisection
         terminators = [s for r, s, e in raw if r["category"] == "TERMINATE"]
         term_ends = [e for r, s, e in raw if r["category"] == "TERMINATE"]
         boxes = [s for r, s, e in raw if r.get("checkbox")]
+        n = len(doc)
         triggers: list[Trigger] = []
         last_verb_end: dict[int, int] = {}
         last_passive: dict[int, tuple[int, int]] = {}
@@ -289,10 +300,13 @@ class ContextComponent(JsonlRules):
             ss, se = sent_of(s)
             m = int(r.get("max_scope") or self.default_max_scope)
             direction = r.get("direction", "bidirectional")
-            fwd_end = min([se, e + m] + [t for t in terminators if t >= e])
+            k = bisect_left(terminators, e)
+            fwd_end = min(se, e + m, terminators[k] if k < len(terminators) else n)
             if r.get("checkbox"):
-                fwd_end = min([fwd_end] + [b for b in boxes if b >= e])
-            bwd_start = max([ss, s - m] + [t for t in term_ends if t <= s])
+                k = bisect_left(boxes, e)
+                fwd_end = min(fwd_end, boxes[k] if k < len(boxes) else n)
+            k = bisect_right(term_ends, s)
+            bwd_start = max(ss, s - m, term_ends[k - 1] if k else 0)
             if r.get("verb"):
                 # voice: find an auxiliary right before the participle
                 j = s - 1
@@ -391,9 +405,13 @@ class ContextComponent(JsonlRules):
         by_sentence: dict[int, list[int]] = {}
         for idx, t in enumerate(triggers):
             by_sentence.setdefault(bounds[bisect_right(bounds, t.start) - 1], []).append(idx)
+        section_starts = [a for a, _, _, _ in sections or ()]  # sorted, the sections do not overlap
         for ei, ent in enumerate(ents):
-            section = ent.section if sections is None else \
-                next((label for a, b, label, _ in sections if a <= ent.start < b), "unknown")
+            if sections is None:
+                section = ent.section
+            else:
+                k = bisect_right(section_starts, ent.start) - 1
+                section = sections[k][2] if k >= 0 and ent.start < sections[k][1] else "unknown"
             ent.section = section
             applies: list[tuple[int, Trigger, bool]] = []
             for ti in by_sentence.get(ent_sents[ei][0], []):
@@ -411,15 +429,13 @@ class ContextComponent(JsonlRules):
             negated = "NEGATED" in cats
             actions = [(d, t, inside) for d, t, inside in applies
                        if t.category in ACTION_CATEGORIES and not t.weak]
-            if not actions:
-                actions = [(d, t, inside) for d, t, inside in applies if t.weak
-                           and ent.start > 0 and doc[ent.start - 1].lower_ in {"and", ",", "the", "a"}]
+            if not actions and applies and ent.start > 0 and lower_list[ent.start - 1] in self._weak_before:
+                actions = [(d, t, inside) for d, t, inside in applies if t.weak]
             if "HISTORICAL" in cats:
                 # "implanted 3 months ago": the implant verb belongs to the dated, past event
                 actions = [a for a in actions if a[1].category != "INSERTED" or a[2]]
-            nearest_action = min((d for d, _, _ in actions), default=10**6)
             hyp = [d for d, t, _ in applies if t.category == "HYPOTHETICAL"]
-            hypothetical = bool(hyp) and min(hyp) <= nearest_action
+            hypothetical = bool(hyp) and min(hyp) <= min((d for d, _, _ in actions), default=10**6)
             if section == "plan":
                 ss, se = ent_sents[ei]
                 if not any(h in self._past_markers for h in lower_list[ss:se]):
@@ -525,6 +541,7 @@ class ContextComponent(JsonlRules):
         ``breaks``/``space``: line breaks in each token and its whitespace flag (only
         whitespace tokens hold line breaks: a token's own trailing space is one " ")."""
         n = len(doc)
+        text = doc_text(doc)
         seen: set[int] = set()
         for ent, _, _ in decided:
             if ent.negated or ent.hypothetical:
@@ -538,7 +555,7 @@ class ContextComponent(JsonlRules):
             ls = j + 1
             if ls in seen and ent.label_ == "OTHER_DEVICE":
                 continue
-            head = doc[ls:ent.start].text if ls < ent.start else ""
+            head = _text_between(doc, text, ls, ent.start) if ls < ent.start else ""
             if _ROW_PREFIX.fullmatch(head) is None:
                 continue
             k = ent.end
@@ -546,7 +563,7 @@ class ContextComponent(JsonlRules):
                 k += 1
             if k < n and not space[k]:
                 k += 1  # the last token of the line (its whitespace holds the break)
-            rest = doc[ent.end - 1:k].text[len(doc[ent.end - 1].text):] if k > ent.end else ""
+            rest = text[ent.end_char:_token_end(doc[k - 1])] if k > ent.end else ""
             status = None
             m = _ARROW.search(rest)
             if m:
