@@ -107,7 +107,7 @@ def main() -> None:
     test = reports["corpus test split"]
     lines += ["", f"Confidence: threshold {test.threshold:.3f} (chosen on validation); on the test split "
               f"{test.above_threshold['coverage']:.1%} of notes are at or above it, "
-              f"{test.above_threshold['exact_set']:.3f} of them exact; ECE {test.calibration['ece']:.3f}.",
+              f"{test.above_threshold['exact_set']:.4f} of them exact; ECE {test.calibration['ece']:.3f}.",
               "", "Extraction on the corpus test split (overlap match against every gold span):", ""]
     lines += entity_table(test)
     side = {"corpus validation split": read_jsonl(corpus / "val.jsonl"),
