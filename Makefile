@@ -43,6 +43,7 @@ evaluate: install
 # Speed and memory benchmarks of the README.
 bench: install
 	@test -f corpus/data/test.jsonl || $(BIN)/python -m corpus.build
+	$(BIN)/python -m benchmarks.steps
 	$(BIN)/python -m benchmarks.speed --shared $(SHARED)
 	$(BIN)/python -m benchmarks.spark_bench --shared $(SHARED)
 
