@@ -156,11 +156,8 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         """The most probable set, or the coding rules' set when the model gives it at least
         ``rules_threshold_``: the rules read the extracted facts exactly, the model weighs
         how far those facts can be trusted."""
-        best = set_proba.argmax(axis=1)
-        known = rules >= 0
-        rules_p = np.where(known, set_proba[np.arange(len(rules)), np.maximum(rules, 0)], -1.0)
         threshold = getattr(self, "rules_threshold_", np.inf)  # models saved before the threshold existed
-        return np.where(known & (rules_p >= threshold), rules, best)
+        return np.where(_rules_probability(set_proba, rules) >= threshold, rules, set_proba.argmax(axis=1))
 
     def _vectorizer(self):
         features = Pipeline([("vectorize", DictVectorizer()), ("scale", MaxAbsScaler())])
@@ -197,18 +194,22 @@ def _ruleset(features: dict) -> str:
     return "\0"  # no rules feature: matches no class
 
 
+def _rules_probability(set_proba: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """The model's probability of each note's rules set (column ``rules``; -1 where unknown)."""
+    return np.where(rules >= 0, set_proba[np.arange(len(rules)), np.maximum(rules, 0)], -1.0)
+
+
 def _best_rules_threshold(held_out: np.ndarray, rules: np.ndarray, labels: np.ndarray,
                           classes: np.ndarray) -> float:
     """The probability above which the rules' set beats the model's top set, chosen to
     maximise the accuracy of the cross-validated predictions (ties: the highest, i.e. the
     least trust in the rules). Above 1 when the rules never help."""
     best = held_out.argmax(axis=1)
-    known = rules >= 0
-    rules_p = np.where(known, held_out[np.arange(len(rules)), np.maximum(rules, 0)], -1.0)
-    candidates = np.unique(rules_p[known & (rules != best)])
+    rules_p = _rules_probability(held_out, rules)
+    candidates = np.unique(rules_p[(rules >= 0) & (rules != best)])
     top_accuracy, threshold = np.mean(classes[best] == labels), 1.01
     for t in candidates[::-1]:
-        chosen = np.where(known & (rules_p >= t), rules, best)
+        chosen = np.where(rules_p >= t, rules, best)
         accuracy = np.mean(classes[chosen] == labels)
         if accuracy > top_accuracy:
             top_accuracy, threshold = accuracy, float(t)
