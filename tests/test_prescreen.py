@@ -38,6 +38,7 @@ def test_every_ccm_dev_note_passes():
     "two septa leads were placed; no generater was implanted today",
     "reconnection to the existing optimize her IVs generate her",
     "the optima miser 3 was relocated; both sept all leds were capped",
+    "his old opt to miser four v s was under a recall advisory",
 ])
 def test_ccm_wording_in_any_spelling_passes(text):
     assert may_be_ccm(text)
