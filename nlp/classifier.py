@@ -137,7 +137,7 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         best = self._choose(set_proba, rules)
         score = set_proba[np.arange(len(best)), best]
         confidence = np.where(best == rules, _calibrate(self.set_calibrator_, score),
-                              _calibrate(getattr(self, "disagree_calibrator_", self.set_calibrator_), score))
+                              _calibrate(self.disagree_calibrator_, score))
         code_proba = self._code_proba(set_proba)
         sets = [frozenset(codes) for codes in self.set_codes_]
         return [SetPrediction(sets[b], c, dict(zip(sets, row)), dict(zip(self.codes, codes)))
@@ -156,8 +156,8 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         """The most probable set, or the coding rules' set when the model gives it at least
         ``rules_threshold_``: the rules read the extracted facts exactly, the model weighs
         how far those facts can be trusted."""
-        threshold = getattr(self, "rules_threshold_", np.inf)  # models saved before the threshold existed
-        return np.where(_rules_probability(set_proba, rules) >= threshold, rules, set_proba.argmax(axis=1))
+        return np.where(_rules_probability(set_proba, rules) >= self.rules_threshold_, rules,
+                        set_proba.argmax(axis=1))
 
     def _vectorizer(self):
         features = Pipeline([("vectorize", DictVectorizer()), ("scale", MaxAbsScaler())])

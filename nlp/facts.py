@@ -30,12 +30,14 @@ MIN_ACTION_P = 0.6
 MAX_LEADS = {"atrial": 1, "ventricular": 2}
 
 _CCM_D = re.compile(r"integra|ccm[\s-]*d\b", re.IGNORECASE)
-_CCM_WORDS = re.compile(r"\bc\W?c\W?m\b|optimi[sz]er|contractility|impulse dynamics|sep\W?t(?:al|um|a)\b|"
-                        r"\bls\b|train delay", re.IGNORECASE)
+#: words that name the CCM device; with its hardware words, words that show a CCM note
+_CCM_NAME_PATTERN = r"\bc\W?c\W?m\b|optimi[sz]er|contractility"
+_CCM_NAME = re.compile(_CCM_NAME_PATTERN, re.IGNORECASE)
+_CCM_WORDS = re.compile(_CCM_NAME_PATTERN + r"|impulse dynamics|sep\W?t(?:al|um|a)\b|\bls\b|train delay",
+                        re.IGNORECASE)
 _IDENTIFIER = re.compile(
     r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.IGNORECASE)
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
-_CCM_NAME = re.compile(r"\bc\W?c\W?m\b|optimi[sz]er|contractility", re.IGNORECASE)
 _NEW_LEAD = re.compile(r"\b(new|additional|another|second|third|replacement|fresh)\b|#|\d", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
