@@ -3,7 +3,9 @@
 Each figure sits beside ``spacy.blank("en")`` tokenising the same notes in the same
 run, so the ratios hold across machines:
 
-1. pipeline words/s (the spaCy pipeline alone) vs the tokenizer;
+1. pipeline words/s (the spaCy pipeline alone) vs the tokenizer, and for scale two
+   stock spaCy pipelines on the CCM-dense notes: ``sentencizer`` alone, and
+   ``span_ruler`` holding only our terminology token patterns;
 2. the whole CLI, start to last record, on CCM-dense notes (corpus test split,
    repeated to 3,000+) and on a real mixed stream (the 2,376 MTSamples notes);
 3. ``--n-process 2`` vs ``--n-process 1`` on 10,000+ CCM-dense notes;
@@ -130,6 +132,20 @@ def pipeline_words_per_second(texts: list[str]) -> float:
     return words / (time.perf_counter() - start)
 
 
+def stock_words_per_second(texts: list[str], component: str) -> float:
+    """Words/s of ``spacy.blank("en")`` plus one stock component (``span_ruler`` gets the
+    token patterns of ``nlp/data/terminology_patterns.jsonl``), measured as the tokenizer is."""
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe(component)
+    if component == "span_ruler":
+        with open(ROOT / "nlp" / "data" / "terminology_patterns.jsonl", encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        pipe.add_patterns([{"label": row["label"], "pattern": row["pattern"]} for row in rows])
+    start = time.perf_counter()
+    words = sum(len(doc) for doc in nlp.pipe(texts, batch_size=64))
+    return words / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -148,6 +164,11 @@ def main() -> None:
         wps = pipeline_words_per_second(texts)
         rows.append((f"pipeline words/s, {name}", f"{wps:,.0f}", f"{words / tok_s:,.0f}",
                      f"{wps / (words / tok_s):.2f}x"))
+    tok_s, words = tokenizer_seconds(dense[:1500])
+    for component in ("sentencizer", "span_ruler"):
+        wps = stock_words_per_second(dense[:1500], component)
+        rows.append((f"for scale: spaCy's stock `{component}` alone, CCM-dense", f"{wps:,.0f}",
+                     f"{words / tok_s:,.0f}", f"{wps / (words / tok_s):.2f}x"))
 
     # 2. the whole CLI
     for name, texts in ((f"CLI notes/s, CCM-dense ({len(dense):,} notes)", dense),
