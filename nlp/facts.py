@@ -108,13 +108,15 @@ def extract(doc: Doc) -> ExtractedFacts:
     gen_inserted = [e for e in by_action["inserted"] if e.label == "PULSE_GENERATOR"]
     system_inserted = [e for e in by_action["inserted"] if e.label == "CCM_SYSTEM"]
     if not gen_inserted and system_inserted and not any(
-            (asserted(g) and g.action in ("retained", "removed")) or g.negated for g in generators):
+            (asserted(g) and g.action == "retained") or g.negated for g in generators):
         # "CCM system implant" implies a generator unless the note keeps or denies one
         gen_inserted = system_inserted
     gen_removed = [e for e in by_action["removed"] if e.label == "PULSE_GENERATOR"]
     if gen_inserted and not gen_removed:
-        # a new generator beside an old one said (unsurely) to come out: a generator change
-        gen_removed = [e for e in weak["removed"] if e.label == "PULSE_GENERATOR"]
+        # a new generator beside an old one said (unsurely) to come out, or beside an
+        # explanted system ("the old OPTIMIZER IVs was explanted"): a generator change
+        gen_removed = [e for e in weak["removed"] if e.label == "PULSE_GENERATOR"] + [
+            e for e in by_action["removed"] if e.label == "CCM_SYSTEM"]
     if gen_removed and not gen_inserted and any(e.label == "PULSE_GENERATOR" for e in by_action["retained"]):
         gen_removed = []  # lifted out of the pocket and put back: the same generator was kept
     relocated = [e for e in by_action["repositioned"] if e.label in ("PULSE_GENERATOR", "CCM_SYSTEM")]

@@ -109,7 +109,7 @@ _BIT = {name: 1 << k for k, name in enumerate(_CLASSES)}
 _PHRASE_BITS = {name: (_BIT[name], _BIT[f"{name}_phrase"]) for name in _PHRASE_CLASSES}
 _SPACE = WordTable.SPACE
 #: single words compared by id
-_ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d")
+_ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d", "dynamics", "impulse")
 
 
 class _AnyRegex:
@@ -313,11 +313,18 @@ class DeviceTerminology:
             return bool(prev & _BIT["can_prev"]) and (bool(nxt & _BIT["can_next_ok"]) or e == w.n)
         if label == "PULSE_GENERATOR":
             return not prev & _BIT["generator_reject_prev"]
-        if label == "CCM_SYSTEM" and ids[s] == self._id["ccm"] and e - s == 1:
-            return not nxt & _BIT["ccm_not_hardware_next"]
         if label == "POCKET" and e - s == 2 and codes[s] & _BIT["sides"]:
             return not nxt & _BIT["pocket_not_next"]  # "right pectoral" but not "... muscle"
         return True
+
+    def _names_hardware(self, w: _Words, s: int, e: int) -> bool:
+        """False for "CCM therapy", "CCM delivery", "Impulse Dynamics (CCM) specialist":
+        the therapy or the company, not the device."""
+        last = w.ids[e - 1]
+        if not (last == self._id["dynamics"] or (last == self._id["ccm"] and (
+                e - s == 1 or w.ids[s] == self._id["impulse"]))):
+            return True
+        return not (e < w.n and w.codes[e] & _BIT["ccm_not_hardware_next"])
 
     def _extend(self, w: _Words, label: str, s: int, e: int) -> tuple[int, int]:
         codes, ids, n = w.codes, w.ids, w.n
@@ -557,6 +564,8 @@ class DeviceTerminology:
             if not self._valid_head(w, label, s, e):
                 continue
             k, end = self._extend(w, label, s, e)
+            if label == "CCM_SYSTEM" and not self._names_hardware(w, k, end):
+                continue
             # strip determiners at the left edge (spans are determiner-free)
             while k < s and w.codes[k] & _BIT["determiners"]:
                 k += 1

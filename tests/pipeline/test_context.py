@@ -275,3 +275,9 @@ def test_new_leads_capped_when_the_implant_is_stopped_stay_inserted(nlp, ent):
               "available, so the two leads were capped and coiled in the pocket.")
     assert ent(doc, "two leads")._.action == "inserted"
     assert ent(doc, "CCM system")._.action == "none"
+
+
+def test_an_attempted_implantation_is_not_an_implantation(nlp, ent):
+    doc = nlp("Operative procedure: Attempted implantation of CCM system (generator and two leads).")
+    for text in ("CCM system", "generator", "two leads"):
+        assert ent(doc, text)._.hypothetical

@@ -182,3 +182,14 @@ def test_speech_recognition_led_for_lead(nlp):
               "the led light on the programmer was green")
     leads = [(e.text, e.label_) for e in doc.ents if "LEAD" in e.label_]
     assert leads == [("old v1 led", "VENTRICULAR_LEAD")]
+
+
+def test_the_manufacturer_and_its_staff_are_not_the_device(nlp, labels):
+    doc = nlp("Measurements (Impulse Dynamics CCM specialist): R wave 8 mV. Impulse Dynamics rep present. "
+              "The Impulse Dynamics OPTIMIZER was implanted.")
+    assert labels(doc) == [("Impulse Dynamics OPTIMIZER", "CCM_SYSTEM")]
+
+
+def test_speech_recognition_opt_miser_is_the_ccm_device(nlp, labels):
+    doc = nlp("opt miser three put in twenty twenty three")
+    assert labels(doc) == [("opt miser", "CCM_SYSTEM")]

@@ -1,0 +1,30 @@
+"""Session facts read off rule-annotated notes (the pipeline without the trained action model)."""
+
+from __future__ import annotations
+
+from nlp.coding_rules import assign_codes
+from nlp.facts import extract
+
+
+def codes(nlp, text: str) -> dict[str, int]:
+    return assign_codes(extract(nlp(text)).facts).codes
+
+
+def test_an_explanted_system_replaced_by_a_new_one_is_a_generator_change(nlp):
+    text = ("The pocket was opened and the old OPTIMIZER IVs was explanted. The three existing leads were "
+            "reconnected to a new OPTIMIZER Smart Mini, which was placed in the pocket.")
+    facts = extract(nlp(text)).facts
+    assert facts.generator_inserted and facts.generator_removed
+    assert codes(nlp, text) == {"0414T": 1}
+
+
+def test_a_new_system_beside_a_removed_generator_brings_its_own_generator(nlp):
+    text = ("The old generator was removed. Two new septal leads were placed and the new CCM system was "
+            "implanted. The old leads were capped and abandoned.")
+    assert codes(nlp, text) == {"0408T": 1, "0412T": 1}
+
+
+def test_an_attempted_implant_that_placed_nothing_gets_no_code(nlp):
+    text = ("Procedure: Attempted implantation of CCM system (generator and two right ventricular leads). "
+            "No venous access could be obtained. No leads were placed and no generator was implanted.")
+    assert codes(nlp, text) == {}
