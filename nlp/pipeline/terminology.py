@@ -99,6 +99,7 @@ _FIXED_CLASSES = {
     "its_their": {"its", "their"},
     "possessive": {"'s", "’s"},
     "ccm_cue": {"ccm", "optimizer", "optimiser"},
+    "ccm_device_name": {"optimizer", "optimiser", "x11", "integra"},
 }
 _PHRASE_CLASSES = ("ventricular", "atrial", "other", "septal")
 #: ... the count words, CCM cue words, first words of the head patterns, and the first
@@ -109,7 +110,7 @@ _BIT = {name: 1 << k for k, name in enumerate(_CLASSES)}
 _PHRASE_BITS = {name: (_BIT[name], _BIT[f"{name}_phrase"]) for name in _PHRASE_CLASSES}
 _SPACE = WordTable.SPACE
 #: single words compared by id
-_ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d", "dynamics", "impulse")
+_ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d", "dynamics")
 
 
 class _AnyRegex:
@@ -319,10 +320,8 @@ class DeviceTerminology:
 
     def _names_hardware(self, w: _Words, s: int, e: int) -> bool:
         """False for "CCM therapy", "CCM delivery", "Impulse Dynamics (CCM) specialist":
-        the therapy or the company, not the device."""
-        last = w.ids[e - 1]
-        if not (last == self._id["dynamics"] or (last == self._id["ccm"] and (
-                e - s == 1 or w.ids[s] == self._id["impulse"]))):
+        the therapy or the company, not the device ("OPTIMIZER IVs CCM therapy" names it)."""
+        if w.ids[e - 1] not in (self._id["ccm"], self._id["dynamics"]) or w.bits(s, e) & _BIT["ccm_device_name"]:
             return True
         return not (e < w.n and w.codes[e] & _BIT["ccm_not_hardware_next"])
 

@@ -193,3 +193,7 @@ def test_the_manufacturer_and_its_staff_are_not_the_device(nlp, labels):
 def test_speech_recognition_opt_miser_is_the_ccm_device(nlp, labels):
     doc = nlp("opt miser three put in twenty twenty three")
     assert labels(doc) == [("opt miser", "CCM_SYSTEM")]
+
+
+def test_ccm_therapy_after_a_modifier_is_not_the_device(nlp, labels):
+    assert labels(nlp("Her previous CCM therapy was effective.")) == []
