@@ -41,6 +41,10 @@ _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterio
 _NEW_LEAD = re.compile(r"\b(new|additional|another|second|third|replacement|fresh)\b|#|\d", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
+#: wording a pocket relocation needs somewhere in the note: a generator lifted out of its
+#: pocket and put back (lead repositioning, generator change) is not a relocation
+_POCKET_MOVE = re.compile(r"relocat|\bnew\W+(?:\w+\W+){0,3}pocket|\bpocket\W+(?:revision|relocation)"
+                          r"|\bre-?sit(?:e|ed|ing)\b|\bmov(?:e|ed|ing)\b.{0,60}\bpocket", re.IGNORECASE | re.DOTALL)
 _FACT_LABELS = frozenset({*CCM_COMPONENTS, "LEAD_POSITION"})
 
 
@@ -119,7 +123,8 @@ def extract(doc: Doc) -> ExtractedFacts:
             e for e in by_action["removed"] if e.label == "CCM_SYSTEM"]
     if gen_removed and not gen_inserted and any(e.label == "PULSE_GENERATOR" for e in by_action["retained"]):
         gen_removed = []  # lifted out of the pocket and put back: the same generator was kept
-    relocated = [e for e in by_action["repositioned"] if e.label in ("PULSE_GENERATOR", "CCM_SYSTEM")]
+    relocated = [e for e in by_action["repositioned"] if e.label in ("PULSE_GENERATOR", "CCM_SYSTEM")
+                 ] if _POCKET_MOVE.search(text) else []
 
     leads = {action: count_leads(text, by_action[action], positions, weak[action]) for action in
              ("inserted", "removed", "abandoned", "retained", "repositioned")}

@@ -28,3 +28,16 @@ def test_an_attempted_implant_that_placed_nothing_gets_no_code(nlp):
     text = ("Procedure: Attempted implantation of CCM system (generator and two right ventricular leads). "
             "No venous access could be obtained. No leads were placed and no generator was implanted.")
     assert codes(nlp, text) == {}
+
+
+def test_a_generator_lifted_out_for_a_lead_repositioning_is_not_a_pocket_relocation(nlp):
+    text = ("Repositioning of the dislodged V1 lead. The OPTIMIZER IVs generator was repositioned out of the "
+            "pocket and the V1 lead was disconnected. The V1 lead was repositioned to the mid septum and "
+            "reconnected.")
+    assert codes(nlp, text) == {"0415T": 1}
+
+
+def test_a_generator_moved_to_a_new_pocket_is_a_pocket_relocation(nlp):
+    text = ("Pocket revision: the OPTIMIZER Smart generator was repositioned into a new subpectoral pocket. "
+            "Both septal leads were left in place.")
+    assert codes(nlp, text) == {"0416T": 1}
