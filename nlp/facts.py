@@ -121,8 +121,9 @@ def extract(doc: Doc) -> ExtractedFacts:
         # explanted system ("the old OPTIMIZER IVs was explanted"): a generator change
         gen_removed = [e for e in weak["removed"] if e.label == "PULSE_GENERATOR"] + [
             e for e in by_action["removed"] if e.label == "CCM_SYSTEM"]
-    if gen_removed and not gen_inserted and any(e.label == "PULSE_GENERATOR" for e in by_action["retained"]):
-        gen_removed = []  # lifted out of the pocket and put back: the same generator was kept
+    if gen_removed and not gen_inserted and any(
+            e.label == "PULSE_GENERATOR" and e.start > max(g.start for g in gen_removed) for e in by_action["retained"]):
+        gen_removed = []  # lifted out of the pocket, then put back: the same generator was kept
     relocated = [e for e in by_action["repositioned"] if e.label in ("PULSE_GENERATOR", "CCM_SYSTEM")
                  ] if _POCKET_MOVE.search(text) else []
 

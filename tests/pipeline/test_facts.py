@@ -41,3 +41,9 @@ def test_a_generator_moved_to_a_new_pocket_is_a_pocket_relocation(nlp):
     text = ("Pocket revision: the OPTIMIZER Smart generator was repositioned into a new subpectoral pocket. "
             "Both septal leads were left in place.")
     assert codes(nlp, text) == {"0416T": 1}
+
+
+def test_a_generator_kept_during_testing_then_explanted_is_removed(nlp):
+    text = ("Explant of the CCM system generator. The generator was left in place while the leads were tested. "
+            "The generator was then explanted and not replaced. Both leads were capped and abandoned.")
+    assert codes(nlp, text) == {"0412T": 1}
