@@ -39,6 +39,7 @@ _IDENTIFIER = re.compile(
     r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.IGNORECASE)
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
 _NEW_LEAD = re.compile(r"\b(new|additional|another|second|third|replacement|fresh)\b|#|\d", re.IGNORECASE)
+_NEW_DEVICE = re.compile(r"\b(new|replacement)\b", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
 #: wording a pocket relocation needs somewhere in the note: a generator lifted out of its
@@ -111,10 +112,11 @@ def extract(doc: Doc) -> ExtractedFacts:
     generators = [e for e in ccm if e.label == "PULSE_GENERATOR"]
     gen_inserted = [e for e in by_action["inserted"] if e.label == "PULSE_GENERATOR"]
     system_inserted = [e for e in by_action["inserted"] if e.label == "CCM_SYSTEM"]
-    if not gen_inserted and system_inserted and not any(
-            (asserted(g) and g.action == "retained") or g.negated for g in generators):
-        # "CCM system implant" implies a generator unless the note keeps or denies one
-        gen_inserted = system_inserted
+    if not gen_inserted and system_inserted and not any(g.negated for g in generators):
+        # "CCM system implant" implies a generator unless the note keeps or denies one;
+        # "a new OPTIMIZER Smart" is a new generator even beside a kept-generator mention
+        kept = any(asserted(g) and g.action == "retained" for g in generators)
+        gen_inserted = [e for e in system_inserted if not kept or _NEW_DEVICE.search(text[e.start:e.end])]
     gen_removed = [e for e in by_action["removed"] if e.label == "PULSE_GENERATOR"]
     if gen_inserted and not gen_removed:
         # a new generator beside an old one said (unsurely) to come out, or beside an

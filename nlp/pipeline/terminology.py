@@ -110,7 +110,7 @@ _BIT = {name: 1 << k for k, name in enumerate(_CLASSES)}
 _PHRASE_BITS = {name: (_BIT[name], _BIT[f"{name}_phrase"]) for name in _PHRASE_CLASSES}
 _SPACE = WordTable.SPACE
 #: single words compared by id
-_ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d", "dynamics")
+_ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d", "dynamics", "c", "m")
 
 
 class _AnyRegex:
@@ -339,6 +339,9 @@ class DeviceTerminology:
             elif prev & joiners and k > 1 and codes[k - 2] & mods and not w.doc[k - 1].whitespace_:
                 k -= 2
                 used += 1
+            elif label not in APPROACH_LABELS and self._spelled_ccm(w, k):
+                k -= 3  # dictated "new r v septal c c m lead"
+                used += 1
             else:
                 break
         # a lone "-" or "/" at the left edge is not part of the span
@@ -360,6 +363,11 @@ class DeviceTerminology:
             while end < n and codes[end] & _BIT["other_suffix"]:
                 end += 1
         return k, end
+
+    def _spelled_ccm(self, w: _Words, k: int) -> bool:
+        """Tokens k-3..k-1 are "c c m", the dictated letters of CCM."""
+        c, m = self._id["c"], self._id["m"]
+        return k >= 3 and w.ids[k - 1] == m and w.ids[k - 2] == c and w.ids[k - 3] == c
 
     def _position_in_parentheses(self, w: _Words, end: int, max_tokens: int = 6) -> int:
         """ "Lead 1 (upper septum)": a position in parentheses right after a lead names
@@ -521,7 +529,7 @@ class DeviceTerminology:
         for idx, (s, e, label) in enumerate(out):
             if label in _CCM_PART_LABELS:
                 found = w.bits(s, e)
-                has_ccm_word = bool(found & _BIT["ccm"])
+                has_ccm_word = bool(found & _BIT["ccm"]) or any(self._spelled_ccm(w, k) for k in range(s + 3, e + 1))
                 no_ccm_note = self.use_doc_device_cue and not ccm_cue and not has_ccm_word and (
                     other_present or label in {"LEAD", "PULSE_GENERATOR"})
                 if no_ccm_note or self._possessed_by_other(w, s, out):

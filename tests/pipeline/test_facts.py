@@ -47,3 +47,10 @@ def test_a_generator_kept_during_testing_then_explanted_is_removed(nlp):
     text = ("Explant of the CCM system generator. The generator was left in place while the leads were tested. "
             "The generator was then explanted and not replaced. Both leads were capped and abandoned.")
     assert codes(nlp, text) == {"0412T": 1}
+
+
+def test_a_new_named_system_is_a_new_generator_beside_a_kept_generator_mention(nlp):
+    text = ("CCM system replacement. The old generator was removed and both old leads were capped and abandoned. "
+            "Two new septal leads were placed. A new OPTIMIZER Smart was implanted; the leads were connected to "
+            "the generator, which was kept in the pocket.")
+    assert codes(nlp, text) == {"0408T": 1, "0412T": 1}

@@ -197,3 +197,8 @@ def test_speech_recognition_opt_miser_is_the_ccm_device(nlp, labels):
 
 def test_ccm_therapy_after_a_modifier_is_not_the_device(nlp, labels):
     assert labels(nlp("Her previous CCM therapy was effective.")) == []
+
+
+def test_dictated_c_c_m_is_part_of_the_lead(nlp, labels):
+    doc = nlp("procedure performed colon insertion of new r v septal c c m lead period")
+    assert labels(doc) == [("new r v septal c c m lead", "VENTRICULAR_LEAD")]
