@@ -20,7 +20,7 @@ CCM_SIGNAL = re.compile(
     r"|\bopt(?:im(?:a|um))?(?:\W+(?:to|a|i))?\W+mi[sz]er\b"  # speech recognition: "optima miser", "opt (to) miser"
     r"|\boptimi[sz]e\W+her\W+(?:\w+\W+){0,2}?(?:generat\w*|ipg|smart|mini|ivs|iii|x11|system|device)\b"
     r"|impulse\W+dynamics"
-    r"|\bsee\W?see\W?em\b"
+    r"|\bsee\W?(?:see\W?em|c\W?m)\b"                # speech recognition: "see see em", "see CM"
     # CCM hardware named without "CCM": septal leads, generators, CCM settings
     r"|\bsep\W?t(?:al|a|el|um|\W+all)\W+(?:\w+\W+)?(?:leads?|leds?|lids?|electrodes?)\b"
     r"|\b(?:leads?|led|electrodes?)\W+(?:\w+\W+){0,8}?(?:into|to|on|at)\W+(?:\w+\W+){0,3}?sep\W?t(?:um|al)\b"

@@ -202,3 +202,13 @@ def test_ccm_therapy_after_a_modifier_is_not_the_device(nlp, labels):
 def test_dictated_c_c_m_is_part_of_the_lead(nlp, labels):
     doc = nlp("procedure performed colon insertion of new r v septal c c m lead period")
     assert labels(doc) == [("new r v septal c c m lead", "VENTRICULAR_LEAD")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("optimize are 3 at E R I period old generate her out period",
+     [("optimize are 3", "CCM_SYSTEM"), ("old generate her", "PULSE_GENERATOR")]),
+    ("here for see CM system implant", [("see CM system implant", "CCM_SYSTEM")]),
+    ("We will optimize her diuretics.", []),
+])
+def test_speech_recognition_spellings_of_the_device(nlp, labels, text, expected):
+    assert labels(nlp(text)) == expected
