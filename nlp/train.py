@@ -39,8 +39,9 @@ from nlp.pipeline.action_model import (
 )
 
 MODEL_NAME = "ccm-coder"
-#: Regularisation of the mention-action model (chosen on the validation split).
-ACTION_C = 0.3
+#: Regularisation of the mention-action model, chosen on the validation split: of
+#: 0.05, 0.1, 0.2, 0.3 and 1.0, the best action accuracy (exact set within two notes of the best).
+ACTION_C = 0.1
 
 
 @dataclass
