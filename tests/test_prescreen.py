@@ -40,6 +40,7 @@ def test_every_ccm_dev_note_passes():
     "the optima miser 3 was relocated; both sept all leds were capped",
     "his old opt to miser four v s was under a recall advisory",
     "no see CM comma no ICD at this time",
+    "removal of optimize are 3 generate her",
     "opt miser three put in twenty twenty three",
 ])
 def test_ccm_wording_in_any_spelling_passes(text):
