@@ -3,6 +3,7 @@ review threshold chosen on validation notes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,15 +43,22 @@ def reliability(confidence: np.ndarray, correct: np.ndarray, n_bins: int = 10) -
     return Reliability(bins, float(ece))
 
 
-def choose_threshold(confidence: np.ndarray, correct: np.ndarray,
-                     target: float = TARGET_PRECISION) -> float:
+def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target: float = TARGET_PRECISION,
+                     groups: Sequence[str] | None = None) -> float:
     """The lowest threshold whose accepted notes are at least ``target`` exact.
 
     Scanning candidate thresholds from high to low, keep the lowest at which the
-    notes with confidence >= threshold still reach the target accuracy.
+    notes with confidence >= threshold still reach the target accuracy. With
+    ``groups`` (the kind of source of each note: template family or hand-written),
+    every group must reach the target on its own, so that the many notes of one kind
+    cannot hide the errors of another.
     """
     confidence = np.asarray(confidence, dtype=float)
     correct = np.asarray(correct, dtype=bool)
+    if groups is not None:
+        groups = np.asarray(groups)
+        return max(choose_threshold(confidence[groups == g], correct[groups == g], target)
+                   for g in np.unique(groups))
     order = np.argsort(-confidence, kind="stable")
     hits = np.cumsum(correct[order])
     accuracy = hits / np.arange(1, len(order) + 1)

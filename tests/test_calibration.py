@@ -31,3 +31,12 @@ def test_threshold_keeps_only_notes_accurate_enough():
 
 def test_threshold_is_one_when_nothing_is_accurate_enough():
     assert choose_threshold(np.array([0.9, 0.8]), np.array([False, False])) == 1.0
+
+
+def test_threshold_holds_for_every_kind_of_note():
+    # the many template notes are right down to 0.60; the few hand-written ones only above 0.90
+    confidence = np.array([0.95, 0.90, 0.80, 0.70, 0.60] * 40 + [0.95, 0.92, 0.85, 0.75])
+    correct = np.array([True] * 200 + [True, True, False, True])
+    kinds = ["family"] * 200 + ["writer"] * 4
+    assert choose_threshold(confidence, correct, target=0.99) == pytest.approx(0.60)
+    assert choose_threshold(confidence, correct, target=0.99, groups=kinds) == pytest.approx(0.92)

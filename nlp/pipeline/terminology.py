@@ -98,6 +98,7 @@ _FIXED_CLASSES = {
     "septal": {"septal", "septum", "ls", "v1", "v2"},
     "its_their": {"its", "their"},
     "possessive": {"'s", "’s"},
+    "of_for": {"of", "for"},
     "ccm_cue": {"ccm", "optimizer", "optimiser"},
     "ccm_device_name": {"optimizer", "optimiser", "x11", "integra"},
 }
@@ -110,7 +111,9 @@ _BIT = {name: 1 << k for k, name in enumerate(_CLASSES)}
 _PHRASE_BITS = {name: (_BIT[name], _BIT[f"{name}_phrase"]) for name in _PHRASE_CLASSES}
 _SPACE = WordTable.SPACE
 #: single words compared by id
-_ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d", "dynamics", "c", "m")
+_ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d", "dynamics", "c", "m", "i", "r", "t")
+#: device acronyms dictated letter by letter ("new r v c c m lead", "the i c d generator")
+_SPELLED = (("c", "c", "m"), ("i", "c", "d"), ("c", "r", "t"))
 
 
 class _AnyRegex:
@@ -333,14 +336,14 @@ class DeviceTerminology:
         used = 0
         while k > 0 and used < self.max_modifiers:
             prev = codes[k - 1]
-            if prev & mods and not prev & _SPACE:
+            if label not in APPROACH_LABELS and self._spelled_acronym(w, k):
+                k -= 3  # dictated "new r v septal c c m lead", "i c d lead"
+                used += 1
+            elif prev & mods and not prev & _SPACE:
                 k -= 1
                 used += 1
             elif prev & joiners and k > 1 and codes[k - 2] & mods and not w.doc[k - 1].whitespace_:
                 k -= 2
-                used += 1
-            elif label not in APPROACH_LABELS and self._spelled_ccm(w, k):
-                k -= 3  # dictated "new r v septal c c m lead"
                 used += 1
             else:
                 break
@@ -368,6 +371,11 @@ class DeviceTerminology:
         """Tokens k-3..k-1 are "c c m", the dictated letters of CCM."""
         c, m = self._id["c"], self._id["m"]
         return k >= 3 and w.ids[k - 1] == m and w.ids[k - 2] == c and w.ids[k - 3] == c
+
+    def _spelled_acronym(self, w: _Words, k: int) -> bool:
+        """Tokens k-3..k-1 are a device acronym dictated letter by letter ("c c m", "i c d")."""
+        return k >= 3 and any(all(w.ids[k - 3 + j] == self._id[letter] for j, letter in enumerate(letters))
+                              for letters in _SPELLED)
 
     def _position_in_parentheses(self, w: _Words, end: int, max_tokens: int = 6) -> int:
         """ "Lead 1 (upper septum)": a position in parentheses right after a lead names
@@ -490,8 +498,8 @@ class DeviceTerminology:
         return ventricular, atrial, other_device, ccm_ents, bool(found & _BIT["ccm"])
 
     @staticmethod
-    def _possessed_by_other(w: _Words, s: int, ents: list[tuple[int, int, str]]) -> bool:
-        """"its leads" / "the ICD's lead" / "lead of the pacemaker"."""
+    def _possessed_by_other(w: _Words, s: int, e: int, ents: list[tuple[int, int, str]]) -> bool:
+        """"its leads" / "the ICD's lead" / "lead for the ICD" / "lead of her pacemaker"."""
         if s > 0 and w.codes[s - 1] & _BIT["its_their"]:
             before = [x for x in ents if x[1] <= s and x[2] in COMPONENT_LABELS]
             if before and before[-1][2] == "OTHER_DEVICE" and s - before[-1][1] <= 6:
@@ -499,6 +507,12 @@ class DeviceTerminology:
         if s > 1 and w.codes[s - 1] & _BIT["possessive"]:
             before = [x for x in ents if x[1] == s - 1]
             return bool(before and before[-1][2] == "OTHER_DEVICE")
+        if e < w.n and w.codes[e] & _BIT["of_for"]:
+            k = e + 1
+            while k < w.n and k <= e + 2 and w.codes[k] & (_BIT["determiners"] | _BIT["its_their"]):
+                k += 1
+            after = [x for x in ents if x[0] == k]
+            return bool(after and after[0][2] == "OTHER_DEVICE")
         return False
 
     def _resolve(self, w: _Words, spans: list[tuple[int, int, str]]
@@ -532,7 +546,7 @@ class DeviceTerminology:
                 has_ccm_word = bool(found & _BIT["ccm"]) or any(self._spelled_ccm(w, k) for k in range(s + 3, e + 1))
                 no_ccm_note = self.use_doc_device_cue and not ccm_cue and not has_ccm_word and (
                     other_present or label in {"LEAD", "PULSE_GENERATOR"})
-                if no_ccm_note or self._possessed_by_other(w, s, out):
+                if no_ccm_note or self._possessed_by_other(w, s, e, out):
                     # no CCM anywhere: a bare lead/generator is some other device's;
                     # "its leads" after an ICD are the ICD's
                     label = "OTHER_DEVICE"

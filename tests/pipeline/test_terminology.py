@@ -97,6 +97,14 @@ def test_parts_of_other_devices_are_other_device(nlp, ent):
     assert ent(doc, "CCM generator").label_ == "PULSE_GENERATOR"
 
 
+def test_a_lead_for_another_device_is_that_device(nlp, labels):
+    doc = nlp("Atrial lead for the ICD to the right atrial appendage. A lead of her pacemaker was capped. "
+              "The new CCM lead was screwed in; the lead for the CCM system was tested.")
+    assert [x for x in labels(doc) if x[1] != "LEAD_POSITION"] == [
+        ("Atrial lead", "OTHER_DEVICE"), ("ICD", "OTHER_DEVICE"), ("lead", "OTHER_DEVICE"),
+        ("pacemaker", "OTHER_DEVICE"), ("new CCM lead", "LEAD"), ("lead", "LEAD"), ("CCM system", "CCM_SYSTEM")]
+
+
 def test_pacemaker_only_note_has_no_ccm_components(nlp):
     text = ("OPERATIVE PROCEDURE: Dual chamber pacemaker implantation.\nThe left subclavian vein was "
             "punctured. The ventricular lead was positioned at the apex and the atrial lead in the "
@@ -202,6 +210,12 @@ def test_ccm_therapy_after_a_modifier_is_not_the_device(nlp, labels):
 def test_dictated_c_c_m_is_part_of_the_lead(nlp, labels):
     doc = nlp("procedure performed colon insertion of new r v septal c c m lead period")
     assert labels(doc) == [("new r v septal c c m lead", "VENTRICULAR_LEAD")]
+
+
+def test_dictated_i_c_d_is_another_device(nlp, labels):
+    doc = nlp("i c d lead revision with c c m check period old i c d generator out period c r t d in place")
+    assert labels(doc) == [("i c d lead", "OTHER_DEVICE"), ("c c m", "CCM_SYSTEM"),
+                           ("old i c d generator", "OTHER_DEVICE"), ("c r t d", "OTHER_DEVICE")]
 
 
 @pytest.mark.parametrize("text, expected", [
