@@ -18,7 +18,7 @@ CCM_SIGNAL = re.compile(
     r"|contractility\W+modulat"                 # cardiac contractility modulation
     r"|\boptimi[sz]er\b|\bopti\W?mi[sz]er\b"  # OPTIMIZER, optimiser, "opti miser"
     r"|\bopt(?:im(?:a|um))?(?:\W+(?:to|a|i))?\W+mi[sz]er\b"  # speech recognition: "optima miser", "opt (to) miser"
-    r"|\boptimi[sz]e\W+(?:her|are|or)\W+(?:\w+\W+){0,2}?(?:generat\w*|ipg|smart|mini|ivs|iii|x11|system|device)\b"
+    r"|\boptimi[sz]e\W+(?:her|are|or|sir)\W+(?:\w+\W+){0,2}?(?:generat\w*|ipg|smart|mini|ivs?|iii|[34]|three|four|x11|integra|system|device)\b"
     r"|impulse\W+dynamics"
     r"|\bsee\W?(?:see\W?em|c\W?m)\b"                # speech recognition: "see see em", "see CM"
     # CCM hardware named without "CCM": septal leads, generators, CCM settings

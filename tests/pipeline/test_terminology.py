@@ -222,6 +222,7 @@ def test_dictated_i_c_d_is_another_device(nlp, labels):
     ("optimize are 3 at E R I period old generate her out period",
      [("optimize are 3", "CCM_SYSTEM"), ("old generate her", "PULSE_GENERATOR")]),
     ("here for see CM system implant", [("see CM system implant", "CCM_SYSTEM")]),
+    ("has an optimize sir IVs from 2016", [("optimize sir IVs", "CCM_SYSTEM")]),
     ("We will optimize her diuretics.", []),
 ])
 def test_speech_recognition_spellings_of_the_device(nlp, labels, text, expected):
