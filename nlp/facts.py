@@ -40,6 +40,7 @@ _IDENTIFIER = re.compile(
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
 _NEW_LEAD = re.compile(r"\b(new|additional|another|second|third|replacement|fresh)\b|#|\d", re.IGNORECASE)
 _NEW_DEVICE = re.compile(r"\b(new|replacement)\b", re.IGNORECASE)
+_NEW_WORD = re.compile(r"\b(new|additional|another|replacement|fresh)\b", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
 #: wording a pocket relocation needs somewhere in the note: a generator lifted out of its
@@ -108,6 +109,7 @@ def extract(doc: Doc) -> ExtractedFacts:
     if any(e.label in LEAD_LABELS for e in by_action["retained"]):
         # "leads -> new IPG" beside kept leads: connecting the old leads, not a new one
         by_action["inserted"] = [e for e in by_action["inserted"] if not _unnamed_lead(text, e)]
+        by_action["inserted"] = _without_kept_leads(text, by_action["inserted"], by_action["retained"])
 
     generators = [e for e in ccm if e.label == "PULSE_GENERATOR"]
     gen_inserted = [e for e in by_action["inserted"] if e.label == "PULSE_GENERATOR"]
@@ -270,6 +272,26 @@ def _identities(text: str, found: list[Mention], positions: list[Mention]) -> di
         if len(named) == 1:
             schemes["position"] |= named
     return schemes
+
+
+def _without_kept_leads(text: str, inserted: list[Mention], retained: list[Mention]) -> list[Mention]:
+    """Inserted lead mentions minus those of a named electrode ("the V2 lead") that the
+    note also keeps, where the note calls the electrodes it inserts new ("the new V1
+    lead and the V2 lead were connected": V2 is the old one)."""
+    leads = [e for e in inserted if e.label in LEAD_LABELS]
+    called_new = {e for e in leads if _NEW_WORD.search(text[e.start:e.end])}
+    if not called_new:
+        return inserted
+    new_ids = {key for e in called_new for key in _lead_keys(text, e)}
+    kept_ids = {key for e in retained if e.label in LEAD_LABELS for key in _lead_keys(text, e)} - new_ids
+    return [e for e in inserted if e in called_new or not _lead_keys(text, e) & kept_ids]
+
+
+def _lead_keys(text: str, ent: Mention) -> set[tuple[str, str]]:
+    """The names of one electrode in a lead mention, with its chamber: a number ("V1",
+    "lead #2", "lead B") or "LS"; empty when the mention names none."""
+    words = {g.lower() for match in _IDENTIFIER.finditer(text[ent.start:ent.end]) for g in match.groups() if g}
+    return {(chamber(ent), _NUMBERS.get(w, w)) for w in words if w not in ("first", "second", "rv")}
 
 
 def _unnamed_lead(text: str, ent: Mention) -> bool:

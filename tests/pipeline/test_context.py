@@ -281,3 +281,19 @@ def test_an_attempted_implantation_is_not_an_implantation(nlp, ent):
     doc = nlp("Operative procedure: Attempted implantation of CCM system (generator and two leads).")
     for text in ("CCM system", "generator", "two leads"):
         assert ent(doc, text)._.hypothetical
+
+
+def test_a_step_the_procedure_stopped_before_was_not_done(nlp, ent):
+    doc = nlp("Both septal leads were placed. The procedure was stopped before generator placement "
+              "because a pocket hematoma formed.")
+    assert ent(doc, "generator")._.negated
+    assert ent(doc, "generator")._.action == "none"
+    assert not ent(doc, "Both septal leads")._.negated
+
+
+def test_a_device_not_interrogated_is_negated(nlp, ent):
+    doc = nlp("The OPTIMIZER Smart on the left was not interrogated and not reprogrammed. "
+              "The CCM generator was checked; the ICD was not interrogated.")
+    assert ent(doc, "OPTIMIZER Smart")._.negated
+    assert ent(doc, "ICD")._.negated
+    assert not ent(doc, "CCM generator")._.negated

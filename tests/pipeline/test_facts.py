@@ -54,3 +54,11 @@ def test_a_new_named_system_is_a_new_generator_beside_a_kept_generator_mention(n
             "Two new septal leads were placed. A new OPTIMIZER Smart was implanted; the leads were connected to "
             "the generator, which was kept in the pocket.")
     assert codes(nlp, text) == {"0408T": 1, "0412T": 1}
+
+
+def test_a_named_lead_the_note_keeps_is_not_new_beside_a_lead_called_new(nlp):
+    text = ("The old V1 lead was extracted. The existing V2 lead was left in place. A new V1 lead was "
+            "implanted on the anterior septum. New V1 lead and V2 lead were connected to the generator.")
+    facts = extract(nlp(text)).facts
+    assert (facts.ventricular_inserted, facts.ventricular_removed, facts.ventricular_retained) == (1, 1, 1)
+    assert codes(nlp, text) == {"0411T": 1, "0413T": 1}
