@@ -38,9 +38,11 @@ _CCM_WORDS = re.compile(_CCM_NAME_PATTERN + r"|impulse dynamics|sep\W?t(?:al|um|
 _IDENTIFIER = re.compile(
     r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.IGNORECASE)
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
-_NEW_LEAD = re.compile(r"\b(new|additional|another|second|third|replacement|fresh)\b|#|\d", re.IGNORECASE)
+_NEW_WORDS = r"new|additional|another|replacement|fresh"
+#: a lead phrase that says it is new; with a count or number, one that may be
+_NEW_WORD = re.compile(rf"\b({_NEW_WORDS})\b", re.IGNORECASE)
+_NEW_LEAD = re.compile(rf"\b({_NEW_WORDS}|second|third)\b|#|\d", re.IGNORECASE)
 _NEW_DEVICE = re.compile(r"\b(new|replacement)\b", re.IGNORECASE)
-_NEW_WORD = re.compile(r"\b(new|additional|another|replacement|fresh)\b", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
 #: wording a pocket relocation needs somewhere in the note: a generator lifted out of its

@@ -112,7 +112,7 @@ _PHRASE_BITS = {name: (_BIT[name], _BIT[f"{name}_phrase"]) for name in _PHRASE_C
 _SPACE = WordTable.SPACE
 #: single words compared by id
 _ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d", "dynamics", "c", "m", "i", "r", "t")
-#: device acronyms dictated letter by letter ("new r v c c m lead", "the i c d generator")
+#: device acronyms dictated letter by letter ("new r v c c m lead", "the i c d generator"); CCM first
 _SPELLED = (("c", "c", "m"), ("i", "c", "d"), ("c", "r", "t"))
 
 
@@ -367,15 +367,16 @@ class DeviceTerminology:
                 end += 1
         return k, end
 
+    def _spelled(self, w: _Words, k: int, letters: tuple[str, ...]) -> bool:
+        """The tokens just before ``k`` are ``letters``: an acronym dictated letter by letter."""
+        start = k - len(letters)
+        return start >= 0 and all(w.ids[start + j] == self._id[letter] for j, letter in enumerate(letters))
+
     def _spelled_ccm(self, w: _Words, k: int) -> bool:
-        """Tokens k-3..k-1 are "c c m", the dictated letters of CCM."""
-        c, m = self._id["c"], self._id["m"]
-        return k >= 3 and w.ids[k - 1] == m and w.ids[k - 2] == c and w.ids[k - 3] == c
+        return self._spelled(w, k, _SPELLED[0])
 
     def _spelled_acronym(self, w: _Words, k: int) -> bool:
-        """Tokens k-3..k-1 are a device acronym dictated letter by letter ("c c m", "i c d")."""
-        return k >= 3 and any(all(w.ids[k - 3 + j] == self._id[letter] for j, letter in enumerate(letters))
-                              for letters in _SPELLED)
+        return any(self._spelled(w, k, letters) for letters in _SPELLED)
 
     def _position_in_parentheses(self, w: _Words, end: int, max_tokens: int = 6) -> int:
         """ "Lead 1 (upper septum)": a position in parentheses right after a lead names
