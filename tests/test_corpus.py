@@ -7,6 +7,7 @@ import pytest
 import spacy
 
 from corpus import build, markup
+from corpus.factsheet import sheets
 from corpus.facts import NoteFacts, session_facts
 from corpus.families import all_families
 from corpus.scenarios import SCENARIOS, sample
@@ -105,3 +106,12 @@ def test_markup_render_offsets():
     first, second = annotated.spans
     assert (first.text, first.count, first.action) == ("RV leads", 2, "inserted")
     assert annotated.text[second.start:second.end] == "axillary vein"
+
+
+def test_fact_sheets_for_chosen_scenarios_carry_the_rules_codes():
+    chosen = sheets(seed=5, per_scenario=2, scenarios=["S12", "S22"])
+    assert [s["scenario"] for s in chosen] == ["S12", "S12", "S22", "S22"]
+    for sheet in chosen:
+        assert sheet["gold"] == assign_codes(session_facts(NoteFacts.from_dict(sheet["facts"]))).to_dict()
+    with pytest.raises(ValueError, match="S99"):
+        sheets(seed=5, per_scenario=1, scenarios=["S99"])
