@@ -135,6 +135,11 @@ def extract(doc: Doc) -> ExtractedFacts:
 
     leads = {action: count_leads(text, by_action[action], positions, weak[action]) for action in
              ("inserted", "removed", "abandoned", "retained", "repositioned")}
+    if gen_inserted and not any(leads["inserted"][0].values()) and not any(
+            e.label in LEAD_LABELS and e.action_p >= MIN_ACTION_P for e in by_action["retained"]):
+        # a new generator needs leads: with none surely kept, the leads the action model
+        # was unsure had gone in did go in
+        leads["inserted"] = count_leads(text, weak["inserted"], positions)
     _settle_old_leads(leads)
     for action, (_, spans) in leads.items():
         evidence[f"leads_{action}"] = _spans(spans)

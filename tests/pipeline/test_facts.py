@@ -62,3 +62,15 @@ def test_a_named_lead_the_note_keeps_is_not_new_beside_a_lead_called_new(nlp):
     facts = extract(nlp(text)).facts
     assert (facts.ventricular_inserted, facts.ventricular_removed, facts.ventricular_retained) == (1, 1, 1)
     assert codes(nlp, text) == {"0411T": 1, "0413T": 1}
+
+
+def test_a_new_generator_with_no_kept_leads_takes_the_leads_the_model_was_unsure_of(nlp):
+    doc = nlp("CCM implant, left side. Lead 1 was placed on the high septum. Lead 2 was placed "
+              "on the low septum. The new OPTIMIZER Smart Mini generator was placed in the pocket.")
+    leads = [e for e in doc.ents if e.label_ == "LEAD"]
+    assert [e._.action for e in leads] == ["inserted", "inserted"]
+    for lead in leads:  # as the trained action model might score a terse note
+        lead._.action_p = 0.55
+    facts = extract(doc).facts
+    assert facts.generator_inserted and facts.ventricular_inserted == 2
+    assert assign_codes(facts).codes == {"0408T": 1}
