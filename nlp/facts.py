@@ -26,6 +26,8 @@ SESSION_ACTIONS = {"inserted", "removed", "repositioned", "abandoned"}
 BACKGROUND_SECTIONS = {"history", "indication", "plan"}
 #: Least action-model probability for a mention to count as session work.
 MIN_ACTION_P = 0.6
+#: Action-model probability at which a kept lead makes "both leads" the kept ones
+SURE_P = 0.8
 #: Hardware limits of CCM systems: at most one atrial and two ventricular electrodes.
 MAX_LEADS = {"atrial": 1, "ventricular": 2}
 
@@ -42,6 +44,8 @@ _NEW_WORDS = r"new|additional|another|replacement|fresh"
 #: a lead phrase that says it is new; with a count or number, one that may be
 _NEW_WORD = re.compile(rf"\b({_NEW_WORDS})\b", re.IGNORECASE)
 _NEW_LEAD = re.compile(rf"\b({_NEW_WORDS}|second|third)\b|#|\d", re.IGNORECASE)
+#: "both leads", "the leads": the leads already spoken of
+_ALL_OF_THEM = re.compile(r"(both|all|the)\b", re.IGNORECASE)
 _NEW_DEVICE = re.compile(r"\b(new|replacement)\b", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
@@ -108,9 +112,12 @@ def extract(doc: Doc) -> ExtractedFacts:
             by_action[e.action].append(e)
         elif asserted(e) and e.section not in BACKGROUND_SECTIONS:
             weak[e.action].append(e)
-    if any(e.label in LEAD_LABELS for e in by_action["retained"]):
+    kept = [e for e in by_action["retained"] if e.label in LEAD_LABELS]
+    if kept:
         # "leads -> new IPG" beside kept leads: connecting the old leads, not a new one
-        by_action["inserted"] = [e for e in by_action["inserted"] if not _unnamed_lead(text, e)]
+        # ("both leads -> new IPG" only beside leads surely kept)
+        plural_too = any(e.action_p >= SURE_P for e in kept)
+        by_action["inserted"] = [e for e in by_action["inserted"] if not _unnamed_lead(text, e, plural_too)]
         by_action["inserted"] = _without_kept_leads(text, by_action["inserted"], by_action["retained"])
 
     generators = [e for e in ccm if e.label == "PULSE_GENERATOR"]
@@ -301,10 +308,12 @@ def _lead_keys(text: str, ent: Mention) -> set[tuple[str, str]]:
     return {(chamber(ent), _NUMBERS.get(w, w)) for w in words if w not in ("first", "second", "rv")}
 
 
-def _unnamed_lead(text: str, ent: Mention) -> bool:
-    """A lead mention with no chamber, number or word saying it is new ("the leads")."""
-    return ent.label == "LEAD" and not chamber(ent) and ent.count == 1 \
-        and not _NEW_LEAD.search(text[ent.start:ent.end])
+def _unnamed_lead(text: str, ent: Mention, plural: bool = False) -> bool:
+    """A lead mention with no chamber, number or word saying it is new ("the lead"; with
+    ``plural``, also "both leads", "the leads")."""
+    words = text[ent.start:ent.end]
+    return ent.label == "LEAD" and not chamber(ent) and not _NEW_LEAD.search(words) \
+        and (ent.count == 1 or (plural and _ALL_OF_THEM.match(words) is not None))
 
 
 def evaluation_kind(doc: Doc, ccm: list[Mention], procedure_done: bool, cues: Counter[str],

@@ -10,6 +10,10 @@ def codes(nlp, text: str) -> dict[str, int]:
     return assign_codes(extract(nlp(text)).facts).codes
 
 
+def ent_action(doc, text: str) -> str:
+    return next(e for e in doc.ents if e.text == text)._.action
+
+
 def test_an_explanted_system_replaced_by_a_new_one_is_a_generator_change(nlp):
     text = ("The pocket was opened and the old OPTIMIZER IVs was explanted. The three existing leads were "
             "reconnected to a new OPTIMIZER Smart Mini, which was placed in the pocket.")
@@ -74,3 +78,14 @@ def test_a_new_generator_with_no_kept_leads_takes_the_leads_the_model_was_unsure
     facts = extract(doc).facts
     assert facts.generator_inserted and facts.ventricular_inserted == 2
     assert assign_codes(facts).codes == {"0408T": 1}
+
+
+def test_both_leads_beside_leads_surely_kept_are_the_kept_ones(nlp):
+    text = ("Implant of CCM pulse generator with connection to the existing RV septal leads. The new "
+            "generator was connected to both leads and placed in the pocket.")
+    doc = nlp(text)
+    assert ent_action(doc, "both leads") == "inserted"
+    assert codes(nlp, text) == {"0409T": 1}
+    unsure = nlp(text)
+    next(e for e in unsure.ents if e.text == "existing RV septal leads")._.action_p = 0.7
+    assert assign_codes(extract(unsure).facts).codes == {"0408T": 1}
