@@ -53,6 +53,9 @@ _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
 #: pocket and put back (lead repositioning, generator change) is not a relocation
 _POCKET_MOVE = re.compile(r"relocat|\bnew\W+(?:\w+\W+){0,3}pocket|\bpocket\W+(?:revision|relocation)"
                           r"|\bre-?sit(?:e|ed|ing)\b|\bmov(?:e|ed|ing)\b.{0,60}\bpocket", re.IGNORECASE | re.DOTALL)
+#: wording that moves a lead tip (not only the generator it is connected to)
+_LEAD_MOVE = re.compile(r"re-?position|re-?fix|re-?screw|re-?advanc|re-?seat|withdrawn|pulled back|dislodg"
+                        r"|\bmoved\b", re.IGNORECASE)
 _FACT_LABELS = frozenset({*CCM_COMPONENTS, "LEAD_POSITION"})
 
 
@@ -139,6 +142,10 @@ def extract(doc: Doc) -> ExtractedFacts:
         gen_removed = []  # lifted out of the pocket, then put back: the same generator was kept
     relocated = [e for e in by_action["repositioned"] if e.label in ("PULSE_GENERATOR", "CCM_SYSTEM")
                  ] if _POCKET_MOVE.search(text) else []
+    if relocated:
+        # the generator moved to a new pocket: a lead moved only where its sentence moves it
+        by_action["repositioned"] = [e for e in by_action["repositioned"] if e.label not in LEAD_LABELS
+                                     or _LEAD_MOVE.search(e.span.sent.text)]
 
     leads = {action: count_leads(text, by_action[action], positions, weak[action]) for action in
              ("inserted", "removed", "abandoned", "retained", "repositioned")}

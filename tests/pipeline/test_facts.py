@@ -89,3 +89,14 @@ def test_both_leads_beside_leads_surely_kept_are_the_kept_ones(nlp):
     unsure = nlp(text)
     next(e for e in unsure.ents if e.text == "existing RV septal leads")._.action_p = 0.7
     assert assign_codes(extract(unsure).facts).codes == {"0408T": 1}
+
+
+def test_in_a_pocket_relocation_a_lead_is_repositioned_only_where_its_sentence_moves_it(nlp):
+    looped = nlp("The CCM generator was relocated to a new subpectoral pocket. It was reconnected to the "
+                 "same leads, with the extra lead length looped under the muscle.")
+    for lead in (e for e in looped.ents if e.label_ == "LEAD"):
+        lead._.action = "repositioned"  # as the trained action model may say in a relocation note
+    assert assign_codes(extract(looped).facts).codes == {"0416T": 1}
+    moved = "The CCM generator was relocated to a new subpectoral pocket. The dislodged V1 lead was " \
+            "repositioned to the mid septum."
+    assert codes(nlp, moved) == {"0415T": 1, "0416T": 1}
