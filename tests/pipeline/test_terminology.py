@@ -223,6 +223,8 @@ def test_dictated_i_c_d_is_another_device(nlp, labels):
      [("optimize are 3", "CCM_SYSTEM"), ("old generate her", "PULSE_GENERATOR")]),
     ("here for see CM system implant", [("see CM system implant", "CCM_SYSTEM")]),
     ("has an optimize sir IVs from 2016", [("optimize sir IVs", "CCM_SYSTEM")]),
+    ("two sceptal lids to the c c m generator", [("two sceptal lids", "VENTRICULAR_LEAD"),
+                                                 ("c c m generator", "PULSE_GENERATOR")]),
     ("We will optimize her diuretics.", []),
 ])
 def test_speech_recognition_spellings_of_the_device(nlp, labels, text, expected):
