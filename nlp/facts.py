@@ -49,6 +49,7 @@ _ALL_OF_THEM = re.compile(r"(both|all|the)\b", re.IGNORECASE)
 _NEW_DEVICE = re.compile(r"\b(new|replacement)\b", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
+_PLANNED_CUE = re.compile(r"\b(next|will|due|scheduled|planned|upcoming|future)\b[^.;]{0,40}$", re.IGNORECASE)
 #: wording a pocket relocation needs somewhere in the note: a generator lifted out of its
 #: pocket and put back (lead repositioning, generator change) is not a relocation
 _POCKET_MOVE = re.compile(r"relocat|\bnew\W+(?:\w+\W+){0,3}pocket|\bpocket\W+(?:revision|relocation)"
@@ -92,6 +93,11 @@ def affirmed(span: Span) -> bool:
     """Not negated before it in its sentence, and not an unticked box ("[ ] Aborted")."""
     before = doc_text(span.doc)[span.sent.start_char:span.start_char]
     return not (_UNTICKED_BOX.search(before) or _NEGATED_CUE.search(before))
+
+
+def planned(span: Span) -> bool:
+    """Future wording before the cue in its sentence ("due next month", "will be checked at")."""
+    return _PLANNED_CUE.search(doc_text(span.doc)[span.sent.start_char:span.start_char]) is not None
 
 
 def extract(doc: Doc) -> ExtractedFacts:
@@ -329,11 +335,13 @@ def evaluation_kind(doc: Doc, ccm: list[Mention], procedure_done: bool, cues: Co
     if procedure_done:
         return "none", []
     tested = [e for e in ccm if e.action == "tested" and asserted(e)]
-    visit_sents = {s.sent.start for s in doc.spans.get("cues", []) if s.label_ == "VISIT" and affirmed(s)}
-    checked_during = [e for e in ccm if e.action == "retained" and visit_sents and e.span.sent.start in visit_sents]
+    # a visit done today: not denied, not one planned ("CCM check at her next clinic visit")
+    visits = [s for s in doc.spans.get("cues", []) if s.label_ == "VISIT" and affirmed(s) and not planned(s)]
+    visit_sents = {s.sent.start for s in visits}
+    checked_during = [e for e in ccm if e.action == "retained" and asserted(e) and e.span.sent.start in visit_sents]
     spans = tested or checked_during
     programming = affirmed_cues["PROGRAMMING"]
-    if not spans or not (affirmed_cues["VISIT"] or programming):
+    if not spans or not (visits or programming):
         return "none", []  # "the CCM device was not interrogated"
     if programming and programming > cues["NO_CHANGE"]:
         return "programming", spans

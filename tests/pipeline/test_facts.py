@@ -100,3 +100,11 @@ def test_in_a_pocket_relocation_a_lead_is_repositioned_only_where_its_sentence_m
     moved = "The CCM generator was relocated to a new subpectoral pocket. The dislodged V1 lead was " \
             "repositioned to the mid septum."
     assert codes(nlp, moved) == {"0415T": 1, "0416T": 1}
+
+
+def test_a_ccm_check_planned_for_a_later_visit_is_no_evaluation_today(nlp):
+    planned = ("ICD generator change today. She has an OPTIMIZER Smart on the right; the CCM device will "
+               "be checked at her next device clinic visit.")
+    assert codes(nlp, planned) == {}
+    today = "Device clinic visit. The OPTIMIZER Smart generator was interrogated; no changes were made."
+    assert codes(nlp, today) == {"0418T": 1}
