@@ -121,11 +121,11 @@ def extract(doc: Doc) -> ExtractedFacts:
             by_action[e.action].append(e)
         elif asserted(e) and e.section not in BACKGROUND_SECTIONS:
             weak[e.action].append(e)
-    kept = [e for e in by_action["retained"] if e.label in LEAD_LABELS]
-    if kept:
+    kept_leads = [e for e in by_action["retained"] if e.label in LEAD_LABELS]
+    if kept_leads:
         # "leads -> new IPG" beside kept leads: connecting the old leads, not a new one
         # ("both leads -> new IPG" only beside leads surely kept)
-        plural_too = any(e.action_p >= SURE_P for e in kept)
+        plural_too = any(e.action_p >= SURE_P for e in kept_leads)
         by_action["inserted"] = [e for e in by_action["inserted"] if not _unnamed_lead(text, e, plural_too)]
         by_action["inserted"] = _without_kept_leads(text, by_action["inserted"], by_action["retained"])
 
@@ -156,7 +156,7 @@ def extract(doc: Doc) -> ExtractedFacts:
     leads = {action: count_leads(text, by_action[action], positions, weak[action]) for action in
              ("inserted", "removed", "abandoned", "retained", "repositioned")}
     if gen_inserted and not any(leads["inserted"][0].values()) and not any(
-            e.label in LEAD_LABELS and e.action_p >= MIN_ACTION_P for e in by_action["retained"]):
+            e.action_p >= MIN_ACTION_P for e in kept_leads):
         # a new generator needs leads: with none surely kept, the leads the action model
         # was unsure had gone in did go in
         leads["inserted"] = count_leads(text, weak["inserted"], positions)
