@@ -37,7 +37,7 @@ SPLITS: dict[str, str] = {
     **dict.fromkeys(["narrative_dictation_r", "asr_raw_r", "adapted_transcript_p", "letter_writer_d",
                      "asr_raw_s", "adapted_transcript_q", "narrative_dictation_s", "asr_raw_t",
                      "adapted_transcript_r", "letter_writer_e", "narrative_dictation_t", "asr_raw_u"], "val"),
-    # the fifth round: a formal academic note, list-command speech recognition, an
+    # a later round: a formal academic note, list-command speech recognition, an
     # MTSamples-shaped transcript and a resident's brief operative note
     **dict.fromkeys(["narrative_dictation_w", "asr_raw_ab", "adapted_transcript_v", "handoff_note_a"], "val"),
     "academic_ep": "test", "referral_letter": "test",
