@@ -146,8 +146,9 @@ def extract(doc: Doc) -> ExtractedFacts:
     if gen_removed and not gen_inserted and any(
             e.label == "PULSE_GENERATOR" and e.start > max(g.start for g in gen_removed) for e in by_action["retained"]):
         gen_removed = []  # lifted out of the pocket, then put back: the same generator was kept
-    relocated = [e for e in by_action["repositioned"] if e.label in ("PULSE_GENERATOR", "CCM_SYSTEM")
-                 ] if _POCKET_MOVE.search(text) else []
+    relocated = [e for e in by_action["repositioned"] if e.label in ("PULSE_GENERATOR", "CCM_SYSTEM")]
+    if relocated and not _POCKET_MOVE.search(text):
+        relocated = []  # the note-wide search runs only for notes that move a generator
     if relocated:
         # the generator moved to a new pocket: a lead moved only where its sentence moves it
         by_action["repositioned"] = [e for e in by_action["repositioned"] if e.label not in LEAD_LABELS

@@ -112,8 +112,9 @@ _PHRASE_BITS = {name: (_BIT[name], _BIT[f"{name}_phrase"]) for name in _PHRASE_C
 _SPACE = WordTable.SPACE
 #: single words compared by id
 _ID_WORDS = ("ccm", "-", "#", "(", "leads", "can", "d", "dynamics", "c", "m", "i", "r", "t")
-#: device acronyms dictated letter by letter ("new r v c c m lead", "the i c d generator"); CCM first
-_SPELLED = (("c", "c", "m"), ("i", "c", "d"), ("c", "r", "t"))
+#: device acronyms dictated letter by letter ("new r v c c m lead", "the i c d generator")
+_SPELLED_CCM = ("c", "c", "m")
+_SPELLED = (_SPELLED_CCM, ("i", "c", "d"), ("c", "r", "t"))
 
 
 class _AnyRegex:
@@ -373,7 +374,7 @@ class DeviceTerminology:
         return start >= 0 and all(w.ids[start + j] == self._id[letter] for j, letter in enumerate(letters))
 
     def _spelled_ccm(self, w: _Words, k: int) -> bool:
-        return self._spelled(w, k, _SPELLED[0])
+        return self._spelled(w, k, _SPELLED_CCM)
 
     def _spelled_acronym(self, w: _Words, k: int) -> bool:
         return any(self._spelled(w, k, letters) for letters in _SPELLED)
