@@ -50,16 +50,19 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         (max-abs scaled) n-grams when ``inputs="both"``.
     cv : folds of the cross-validated predictions the calibrators learn from.
     random_state : seed of those folds.
+    rules_threshold : the model probability at which the coding rules' set is taken instead
+        of the model's top set; None: the one that codes the cross-validated predictions best.
     """
 
     def __init__(self, inputs: str = "both", C: float = 10.0, feature_weight: float = 0.5, cv: int = 3,
-                 random_state: int = 0, codes: Sequence[str] = CCM_CODES):
+                 random_state: int = 0, codes: Sequence[str] = CCM_CODES, rules_threshold: float | None = None):
         self.inputs = inputs
         self.C = C
         self.feature_weight = feature_weight
         self.cv = cv
         self.random_state = random_state
         self.codes = codes
+        self.rules_threshold = rules_threshold
 
     def fit(self, X: Sequence, y: Sequence[Iterable[str]]) -> CodeSetClassifier:
         if self.inputs not in INPUTS:
@@ -87,7 +90,8 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         self.membership_ = np.array([[code in codes for code in self.codes] for codes in self.set_codes_],
                                     dtype=float)
         rules = self._rules_columns(X)
-        self.rules_threshold_ = _best_rules_threshold(held_out, rules, labels, self.classes_)
+        self.rules_threshold_ = _best_rules_threshold(held_out, rules, labels, self.classes_) \
+            if self.rules_threshold is None else float(self.rules_threshold)
         chosen = self._choose(held_out, rules)
         score, correct = held_out[np.arange(len(chosen)), chosen], self.classes_[chosen] == labels
         # a set the coding rules do not reach from the extracted facts is right less often:
@@ -214,6 +218,22 @@ def _best_rules_threshold(held_out: np.ndarray, rules: np.ndarray, labels: np.nd
         if accuracy > top_accuracy:
             top_accuracy, threshold = accuracy, float(t)
     return threshold
+
+
+#: rules thresholds tried on held-out notes (1.01: never take the rules' set over the top set)
+RULES_THRESHOLD_GRID = (*np.round(np.arange(0.05, 1.0, 0.05), 2).tolist(), 1.01)
+
+
+def held_out_rules_threshold(classifier: CodeSetClassifier, X: Sequence, y: Sequence[Iterable[str]]) -> float:
+    """The rules threshold of ``RULES_THRESHOLD_GRID`` that codes held-out notes best
+    (fewest wrong sets; ties: the middle one of those tied)."""
+    set_proba, rules = classifier.predict_set_proba(X), classifier._rules_columns(X)
+    labels = np.array([set_label(codes) for codes in y])
+    best, rules_p = set_proba.argmax(axis=1), _rules_probability(set_proba, rules)
+    wrong = [np.sum(classifier.classes_[np.where(rules_p >= t, rules, best)] != labels)
+             for t in RULES_THRESHOLD_GRID]
+    tied = [t for t, n in zip(RULES_THRESHOLD_GRID, wrong) if n == min(wrong)]
+    return float(tied[len(tied) // 2])
 
 
 def _transform(step, X):

@@ -47,9 +47,14 @@ _NEW_LEAD = re.compile(rf"\b({_NEW_WORDS}|second|third)\b|#|\d", re.IGNORECASE)
 #: "both leads", "the leads": the leads already spoken of
 _ALL_OF_THEM = re.compile(r"(both|all|the)\b", re.IGNORECASE)
 _NEW_DEVICE = re.compile(r"\b(new|replacement)\b", re.IGNORECASE)
-_NEGATED_CUE = re.compile(r"\b(not|no|without|never|nor)\b[^.;]{0,40}$", re.IGNORECASE)
+_NEGATED_CUE = re.compile(r"(?:\b(?:not|no|without|never|nor|neither)|n['’]t)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
 _PLANNED_CUE = re.compile(r"\b(next|will|due|scheduled|planned|upcoming|future)\b[^.;]{0,40}$", re.IGNORECASE)
+#: future wording right after a visit cue ("device check already scheduled next month",
+#: "device clinic visit due in 3 months")
+_PLANNED_AFTER = re.compile(r"^[^.;]{0,50}?\b(?:next (?:week|month|year|visit)|in (?:\d+|one|two|three|four|six)"
+                            r"\s*(?:weeks?|months?)|due (?:in|on)|as per schedule|as previously arranged)\b",
+                            re.IGNORECASE)
 #: wording a pocket relocation needs somewhere in the note: a generator lifted out of its
 #: pocket and put back (lead repositioning, generator change) is not a relocation
 _POCKET_MOVE = re.compile(r"relocat|\bnew\W+(?:\w+\W+){0,3}pocket|\bpocket\W+(?:revision|relocation)"
@@ -58,6 +63,11 @@ _POCKET_MOVE = re.compile(r"relocat|\bnew\W+(?:\w+\W+){0,3}pocket|\bpocket\W+(?:
 _LEAD_MOVE = re.compile(r"re-?position|re-?fix|re-?screw|re-?advanc|re-?seat|withdrawn|pulled back|dislodg"
                         r"|\bmoved\b", re.IGNORECASE)
 _FACT_LABELS = frozenset({*CCM_COMPONENTS, "LEAD_POSITION"})
+_ANCHOR_LABELS = frozenset({*CCM_COMPONENTS, "OTHER_DEVICE", "POCKET"})
+#: words that tie a pocket (or a bare part) to another device
+_OTHER_WORDS = re.compile(r"\b(?:i\W?c\W?d|defibrillator|pacemaker|pacer|crt\w*|ppm)\b", re.IGNORECASE)
+#: sentences back that a bare "the lead" / "the generator" may point to a named device
+ANAPHORA_SENTENCES = 2
 
 
 @dataclass
@@ -96,8 +106,11 @@ def affirmed(span: Span) -> bool:
 
 
 def planned(span: Span) -> bool:
-    """Future wording before the cue in its sentence ("due next month", "will be checked at")."""
-    return _PLANNED_CUE.search(doc_text(span.doc)[span.sent.start_char:span.start_char]) is not None
+    """Future wording around the cue in its sentence ("will be checked at", "device check
+    due in 3 months")."""
+    text = doc_text(span.doc)
+    return _PLANNED_CUE.search(text[span.sent.start_char:span.start_char]) is not None \
+        or _PLANNED_AFTER.search(text[span.end_char:span.sent.end_char]) is not None
 
 
 def extract(doc: Doc) -> ExtractedFacts:
@@ -105,6 +118,11 @@ def extract(doc: Doc) -> ExtractedFacts:
     text = doc_text(doc)
     found = mentions(doc, _FACT_LABELS)
     ccm = [m for m in found if m.label in CCM_COMPONENTS]
+    anchors = mentions(doc, _ANCHOR_LABELS)
+    if any(a.label == "OTHER_DEVICE" and asserted(a) and a.action in SESSION_ACTIONS
+           and _OTHER_WORDS.search(text[a.start:a.end]) for a in anchors):
+        # another device's procedure: a bare part that points back to that device is its part
+        ccm = [m for m in ccm if not _part_of_other(text, m, anchors)]
     positions = [m for m in found if m.label == "LEAD_POSITION"]
     cues = cue_counts(doc)
     evidence: dict[str, list[Span]] = defaultdict(list)
@@ -121,6 +139,12 @@ def extract(doc: Doc) -> ExtractedFacts:
             by_action[e.action].append(e)
         elif asserted(e) and e.section not in BACKGROUND_SECTIONS:
             weak[e.action].append(e)
+    no_new_leads = {chamber(e) for e in ccm if e.label in LEAD_LABELS and e.negated and not e.hypothetical
+              and e.section not in BACKGROUND_SECTIONS and _NEW_WORD.search(text[e.start:e.end])}
+    if no_new_leads:
+        # "no new leads were needed": the leads it goes on to describe are the old ones
+        for found in (by_action, weak):
+            found["inserted"] = [e for e in found["inserted"] if not _old_lead_of(text, e, no_new_leads)]
     kept_leads = [e for e in by_action["retained"] if e.label in LEAD_LABELS]
     if kept_leads:
         # "leads -> new IPG" beside kept leads: connecting the old leads, not a new one
@@ -162,6 +186,7 @@ def extract(doc: Doc) -> ExtractedFacts:
         # was unsure had gone in did go in
         leads["inserted"] = count_leads(text, weak["inserted"], positions)
     _settle_old_leads(leads)
+    _settle_new_leads(text, leads, kept_leads, positions)
     for action, (_, spans) in leads.items():
         evidence[f"leads_{action}"] = _spans(spans)
     evidence["generator_inserted"] = _spans(gen_inserted)
@@ -171,7 +196,7 @@ def extract(doc: Doc) -> ExtractedFacts:
     affirmed_cues = cue_counts(doc, affirmed_only=True)
     procedure_done = bool(gen_inserted or gen_removed or relocated
                           or any(leads[a][0][c] for a in SESSION_ACTIONS for c in MAX_LEADS))
-    evaluation, eval_spans = evaluation_kind(doc, ccm, procedure_done, cues, affirmed_cues)
+    evaluation, eval_spans = evaluation_kind(doc, ccm, procedure_done, cues, affirmed_cues, anchors)
     evidence["evaluation"] = _spans(eval_spans)
 
     facts = SessionFacts(
@@ -271,6 +296,18 @@ def _settle_old_leads(leads: dict[str, tuple[dict[str, int], list[Mention]]]) ->
             weaker[0][side] = max(0, weaker[0][side] - excess)
 
 
+def _settle_new_leads(text: str, leads: dict[str, tuple[dict[str, int], list[Mention]]],
+                      kept: list[Mention], positions: list[Mention]) -> None:
+    """New electrodes take the places of the old ones that went: where a note surely keeps
+    old electrodes of a chamber and removes or caps the others, the new ones number at most
+    the places left (one new lead named two ways is not two)."""
+    sure = count_leads(text, [e for e in kept if e.action_p >= SURE_P], positions)[0]
+    for side, most in MAX_LEADS.items():
+        gone = leads["removed"][0][side] + leads["abandoned"][0][side]
+        if sure[side] and gone and sure[side] + gone <= most:
+            leads["inserted"][0][side] = min(leads["inserted"][0][side], most - sure[side])
+
+
 def _distinct(text: str, found: list[Mention], positions: list[Mention]) -> int:
     """How many electrodes mentions of one chamber (or of unknown chamber) name."""
     if not found:
@@ -322,6 +359,33 @@ def _lead_keys(text: str, ent: Mention) -> set[tuple[str, str]]:
     return {(chamber(ent), _NUMBERS.get(w, w)) for w in words if w not in ("first", "second", "rv")}
 
 
+def _part_of_other(text: str, ent: Mention, anchors: list[Mention]) -> bool:
+    """A bare lead or generator ("the lead", "the new lead", "the generator") whose nearest
+    named device before it, within ``ANAPHORA_SENTENCES`` sentences, is another device
+    named as such ("the ICD lead ... The lead was extracted")."""
+    if ent.label not in ("LEAD", "PULSE_GENERATOR") or _CCM_WORDS.search(text[ent.start:ent.end]):
+        return False
+    first_sent = ent.span.sent.start
+    doc = ent.span.doc
+    for _ in range(ANAPHORA_SENTENCES):
+        if first_sent > 0:
+            first_sent = doc[first_sent - 1].sent.start
+    for a in reversed([a for a in anchors if a.end <= ent.start and a.span.start >= first_sent]):
+        words = text[a.start:a.end]
+        if a.label in ("OTHER_DEVICE", "POCKET") and _OTHER_WORDS.search(words):
+            return True
+        if a.label == "CCM_SYSTEM" or _CCM_WORDS.search(words):
+            return False
+    return False
+
+
+def _old_lead_of(text: str, ent: Mention, denied: set[str]) -> bool:
+    """A lead mention not called new, of a chamber the note denies new leads in
+    (``denied``: chambers of "no new ... lead" mentions; '' for any chamber)."""
+    return ent.label in LEAD_LABELS and not _NEW_WORD.search(text[ent.start:ent.end]) \
+        and ("" in denied or chamber(ent) in denied)
+
+
 def _unnamed_lead(text: str, ent: Mention, plural: bool = False) -> bool:
     """A lead mention with no chamber, number or word saying it is new ("the lead"; with
     ``plural``, also "both leads", "the leads")."""
@@ -330,14 +394,24 @@ def _unnamed_lead(text: str, ent: Mention, plural: bool = False) -> bool:
         and (ent.count == 1 or (plural and _ALL_OF_THEM.match(words) is not None))
 
 
+def _other_device_checked(cue: Span, anchors: list[Mention]) -> bool:
+    """The device named just before a check cue in its sentence is another device ("the ICD
+    was interrogated with CCM running")."""
+    before = [m for m in anchors if m.label != "POCKET" and cue.sent.start_char <= m.start
+              and m.end <= cue.start_char]
+    return bool(before) and before[-1].label == "OTHER_DEVICE"
+
+
 def evaluation_kind(doc: Doc, ccm: list[Mention], procedure_done: bool, cues: Counter[str],
-                    affirmed_cues: Counter[str]) -> tuple[str, list[Mention]]:
-    """'programming', 'interrogation' or 'none' for the CCM device in this note."""
+                    affirmed_cues: Counter[str], anchors: list[Mention] = ()) -> tuple[str, list[Mention]]:
+    """'programming', 'interrogation' or 'none' for the CCM device in this note (``anchors``:
+    the device mentions, to tell whose check a cue is)."""
     if procedure_done:
         return "none", []
     tested = [e for e in ccm if e.action == "tested" and asserted(e)]
     # a visit done today: not denied, not one planned ("CCM check at her next clinic visit")
-    visits = [s for s in doc.spans.get("cues", []) if s.label_ == "VISIT" and affirmed(s) and not planned(s)]
+    visits = [s for s in doc.spans.get("cues", []) if s.label_ == "VISIT" and affirmed(s) and not planned(s)
+              and not _other_device_checked(s, anchors)]
     visit_sents = {s.sent.start for s in visits}
     checked_during = [e for e in ccm if e.action == "retained" and asserted(e) and e.span.sent.start in visit_sents]
     spans = tested or checked_during

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+from sklearn.base import clone
 
 import nlp as package
 from nlp.calibration import choose_threshold, reliability
-from nlp.classifier import CodeSetClassifier
+from nlp.classifier import CodeSetClassifier, held_out_rules_threshold
 from nlp.coding_rules import assign_codes
 from nlp.facts import extract
 from nlp.features import featurize
@@ -138,8 +139,12 @@ def train(corpus: Path, out: Path, *, seed: int = 0) -> dict:
     nlp.add_pipe(ACTION_MODEL).set_weights(*fit_action_model(examples, C=ACTION_C))
     val_set = featurize_records(nlp, val_records)
 
-    classifier = CodeSetClassifier(C=CLASSIFIER_C, random_state=seed)
-    classifier.fit(train_set.inputs, [set(g) for g in train_set.gold])
+    train_gold = [set(g) for g in train_set.gold]
+    classifier = CodeSetClassifier(C=CLASSIFIER_C, random_state=seed).fit(train_set.inputs, train_gold)
+    # when to take the coding rules' set is chosen on validation: cross-validated predictions
+    # of training notes come from the families and writers the classifier learned, and trust it too far
+    rules_threshold = held_out_rules_threshold(classifier, val_set.inputs, [set(g) for g in val_set.gold])
+    classifier = clone(classifier).set_params(rules_threshold=rules_threshold).fit(train_set.inputs, train_gold)
     correct, confidence = exact_and_confidence(classifier, val_set)
     # template families and hand-written notes must each reach the target above the threshold
     threshold = choose_threshold(confidence, correct, groups=[r.get("source", "") for r in val_records])
@@ -153,6 +158,7 @@ def train(corpus: Path, out: Path, *, seed: int = 0) -> dict:
         joblib.dump(classifier, staging / CLASSIFIER)
         manifest = write_manifest(staging, name=MODEL_NAME, version=package.__version__, info={
             "threshold": threshold,
+            "rules_threshold": rules_threshold,
             "seed": seed,
             "training_data_sha256": data_hash([train_path, val_path]),
             "training_notes": len(train_set.ids),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from nlp.classifier import CodeSetClassifier
+from nlp.classifier import RULES_THRESHOLD_GRID, CodeSetClassifier, held_out_rules_threshold
 
 CODES = ("0408T", "0409T", "0414T")
 
@@ -58,3 +58,34 @@ def test_invalid_parameters_fail_in_fit():
         CodeSetClassifier(inputs="images").fit(*toy_data())
     with pytest.raises(ValueError):
         CodeSetClassifier().fit([], [])
+
+
+def noisy_rules_data(n=90):
+    """Features that tell the set, beside a coding-rules set that is right two times in three."""
+    X, y = [], []
+    for i in range(n):
+        kind = i % 3
+        rules = CODES[kind] if i % 9 < 6 else CODES[(kind + 1) % 3]
+        X.append({f"kind:{kind}": 1.0, f"ruleset:{rules}": 1.0})
+        y.append({CODES[kind]})
+    return X, y
+
+
+@pytest.mark.parametrize("rules_right", [True, False])
+def test_the_rules_threshold_chosen_on_held_out_notes_codes_them_right(rules_right):
+    X, y = noisy_rules_data()
+    model = CodeSetClassifier(inputs="features", codes=CODES, C=0.1).fit(X, y)
+    # held-out notes whose features say 0408T while the rules say 0414T
+    held_out = [{"kind:0": 1.0, "ruleset:0414T": 1.0}] * 5
+    gold = [{"0414T"} if rules_right else {"0408T"}] * 5
+    threshold = held_out_rules_threshold(model, held_out, gold)
+    assert threshold in RULES_THRESHOLD_GRID
+    refit = clone(model).set_params(rules_threshold=threshold).fit(X, y)
+    assert refit.rules_threshold_ == threshold
+    assert refit.predict(held_out) == gold
+
+
+def test_a_fixed_rules_threshold_of_zero_always_takes_the_rules_set():
+    X, y = noisy_rules_data()
+    model = CodeSetClassifier(inputs="features", codes=CODES, rules_threshold=0.0).fit(X, y)
+    assert model.predict([{"kind:0": 1.0, "ruleset:0409T": 1.0}]) == [{"0409T"}]

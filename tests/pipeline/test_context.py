@@ -297,3 +297,24 @@ def test_a_device_not_interrogated_is_negated(nlp, ent):
     assert ent(doc, "OPTIMIZER Smart")._.negated
     assert ent(doc, "ICD")._.negated
     assert not ent(doc, "CCM generator")._.negated
+
+
+def test_a_step_the_team_decided_to_stop_before_was_not_done(nlp, ent):
+    doc = nlp("Two septal leads were placed. Decision to stop before generator placement.")
+    assert ent(doc, "generator")._.negated
+    assert ent(doc, "generator")._.action == "none"
+
+
+def test_a_not_placed_list_negates_what_it_lists(nlp, ent):
+    doc = nlp("Placed today: RV lead and LS lead.\nNot placed: generator\n")
+    assert ent(doc, "generator")._.negated
+    assert not ent(doc, "RV lead")._.negated
+
+
+def test_a_deferred_step_and_a_plan_to_bring_the_patient_back_are_not_done_today(nlp, ent):
+    doc = nlp("Procedures: 1. Two septal leads. 2. Deferral of generator implantation.\n"
+              "The plan is to bring her back in two weeks, reopen the pocket and connect the "
+              "generator to the two leads placed today.")
+    assert ent(doc, "generator")._.negated
+    assert ent(doc, "generator", 1)._.hypothetical
+    assert not ent(doc, "two leads")._.hypothetical  # placed today

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nlp.coding_rules import assign_codes
-from nlp.facts import extract
+from nlp.facts import affirmed, extract
 
 
 def codes(nlp, text: str) -> dict[str, int]:
@@ -108,3 +108,45 @@ def test_a_ccm_check_planned_for_a_later_visit_is_no_evaluation_today(nlp):
     assert codes(nlp, planned) == {}
     today = "Device clinic visit. The OPTIMIZER Smart generator was interrogated; no changes were made."
     assert codes(nlp, today) == {"0418T": 1}
+
+
+def test_a_ccm_device_neither_interrogated_nor_reprogrammed_has_no_evaluation(nlp):
+    text = ("ICD generator change today. The OPTIMIZER Smart generator was neither interrogated nor "
+            "reprogrammed during this procedure.")
+    assert codes(nlp, text) == {}
+    doc = nlp("I didn't interrogate the OPTIMIZER Smart. I did interrogate the ICD.")
+    visits = [s for s in doc.spans["cues"] if s.label_ == "VISIT"]
+    assert [affirmed(s) for s in visits] == [False, True]
+
+
+def test_a_partial_implant_is_flagged_partial(nlp):
+    text = "Two septal leads were placed. The implant was only partly completed because of a pocket hematoma."
+    result = assign_codes(extract(nlp(text)).facts)
+    assert result.codes == {"0411T": 2}
+    assert result.flags == ["partial"]
+
+
+def test_one_new_lead_named_two_ways_beside_a_kept_lead_is_one_new_lead(nlp):
+    text = ("The old OPTIMIZER Smart generator was explanted. The chronic V1 lead was tested and kept. "
+            "The chronic V2 lead was capped and abandoned. The new lead was advanced to the high septum and "
+            "withdrawn; the new RV septal lead was then screwed into the mid septum. "
+            "A new OPTIMIZER Smart generator was implanted.")
+    assert codes(nlp, text) == {"0411T": 1, "0414T": 1}
+
+
+def test_leads_described_in_a_note_that_denies_new_leads_are_the_old_ones(nlp):
+    text = ("The pocket was opened and the two capped leads were found. No new leads were needed. "
+            "The RV lead was placed on the header and the LS lead was inserted into the header. "
+            "A new OPTIMIZER Smart Mini generator was implanted.")
+    assert codes(nlp, text) == {"0409T": 1}
+
+
+def test_a_bare_lead_pointing_back_to_the_icd_lead_in_icd_work_is_the_icds(nlp):
+    icd_work = ("Replacement of ICD lead. Her OPTIMIZER Smart is in the right chest. The left ICD pocket was "
+                "opened and the failed ICD lead disconnected. The lead was extracted with a locking stylet. "
+                "A new ICD lead was placed and connected to the ICD generator.")
+    assert codes(nlp, icd_work) == {}
+    ccm_work = ("New CCM system beside her ICD. The ICD was interrogated and therapies disabled. Two new "
+                "septal leads were placed. The lead positions were confirmed. The new OPTIMIZER Smart "
+                "generator was implanted.")
+    assert codes(nlp, ccm_work) == {"0408T": 1}
