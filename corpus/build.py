@@ -40,6 +40,9 @@ SPLITS: dict[str, str] = {
     # a later round: a formal academic note, list-command speech recognition, an
     # MTSamples-shaped transcript and a resident's brief operative note
     **dict.fromkeys(["narrative_dictation_w", "asr_raw_ab", "adapted_transcript_v", "handoff_note_a"], "val"),
+    # a fifth round: NHS formal dictation, resident's phone speech recognition (hard scenarios)
+    # and an MTSamples-shaped transcript
+    **dict.fromkeys(["narrative_dictation_ao", "asr_raw_at", "adapted_transcript_al"], "val"),
     "academic_ep": "test", "referral_letter": "test",
     "asr_raw_b": "test", "adapted_transcript_b": "test",
 }
