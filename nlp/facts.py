@@ -140,11 +140,11 @@ def extract(doc: Doc) -> ExtractedFacts:
         elif asserted(e) and e.section not in BACKGROUND_SECTIONS:
             weak[e.action].append(e)
     no_new_leads = {chamber(e) for e in ccm if e.label in LEAD_LABELS and e.negated and not e.hypothetical
-              and e.section not in BACKGROUND_SECTIONS and _NEW_WORD.search(text[e.start:e.end])}
+                    and e.section not in BACKGROUND_SECTIONS and _NEW_WORD.search(text[e.start:e.end])}
     if no_new_leads:
         # "no new leads were needed": the leads it goes on to describe are the old ones
-        for found in (by_action, weak):
-            found["inserted"] = [e for e in found["inserted"] if not _old_lead_of(text, e, no_new_leads)]
+        for grouped in (by_action, weak):
+            grouped["inserted"] = [e for e in grouped["inserted"] if not _old_lead_of(text, e, no_new_leads)]
     kept_leads = [e for e in by_action["retained"] if e.label in LEAD_LABELS]
     if kept_leads:
         # "leads -> new IPG" beside kept leads: connecting the old leads, not a new one
@@ -403,7 +403,7 @@ def _other_device_checked(cue: Span, anchors: list[Mention]) -> bool:
 
 
 def evaluation_kind(doc: Doc, ccm: list[Mention], procedure_done: bool, cues: Counter[str],
-                    affirmed_cues: Counter[str], anchors: list[Mention] = ()) -> tuple[str, list[Mention]]:
+                    affirmed_cues: Counter[str], anchors: list[Mention]) -> tuple[str, list[Mention]]:
     """'programming', 'interrogation' or 'none' for the CCM device in this note (``anchors``:
     the device mentions, to tell whose check a cue is)."""
     if procedure_done:
