@@ -62,8 +62,9 @@ _POCKET_MOVE = re.compile(r"relocat|\bnew\W+(?:\w+\W+){0,3}pocket|\bpocket\W+(?:
 #: wording that moves a lead tip (not only the generator it is connected to)
 _LEAD_MOVE = re.compile(r"re-?position|re-?fix|re-?screw|re-?advanc|re-?seat|withdrawn|pulled back|dislodg"
                         r"|\bmoved\b", re.IGNORECASE)
-_FACT_LABELS = frozenset({*CCM_COMPONENTS, "LEAD_POSITION"})
-_ANCHOR_LABELS = frozenset({*CCM_COMPONENTS, "OTHER_DEVICE", "POCKET"})
+#: the mentions facts are read from: CCM parts, lead positions, and the devices and pockets
+#: that tell whose part a bare "the lead" is
+_FACT_LABELS = frozenset({*CCM_COMPONENTS, "LEAD_POSITION", "OTHER_DEVICE", "POCKET"})
 #: words that tie a pocket (or a bare part) to another device
 _OTHER_WORDS = re.compile(r"\b(?:i\W?c\W?d|defibrillator|pacemaker|pacer|crt\w*|ppm)\b", re.IGNORECASE)
 #: sentences back that a bare "the lead" / "the generator" may point to a named device
@@ -118,7 +119,7 @@ def extract(doc: Doc) -> ExtractedFacts:
     text = doc_text(doc)
     found = mentions(doc, _FACT_LABELS)
     ccm = [m for m in found if m.label in CCM_COMPONENTS]
-    anchors = mentions(doc, _ANCHOR_LABELS)
+    anchors = [m for m in found if m.label != "LEAD_POSITION"]
     if any(a.label == "OTHER_DEVICE" and asserted(a) and a.action in SESSION_ACTIONS
            and _OTHER_WORDS.search(text[a.start:a.end]) for a in anchors):
         # another device's procedure: a bare part that points back to that device is its part
