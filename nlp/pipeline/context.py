@@ -292,6 +292,7 @@ class ContextComponent(JsonlRules):
         n = len(doc)
         triggers: list[Trigger] = []
         last_verb_end: dict[int, int] = {}
+        last_clause_end: dict[int, int] = {}  # per sentence: end of the last action verb
         last_passive: dict[int, tuple[int, int]] = {}
         for r, s, e in raw:
             cat = r["category"]
@@ -335,6 +336,8 @@ class ContextComponent(JsonlRules):
                     if e < len(doc) and (word(e) in OBJECT_STARTS or doc[e].ent_iob_ == "B"):
                         triggers.append(Trigger(cat, s, e, e, fwd_end, True))
                 last_verb_end[ss] = e
+                if word(e - 1).endswith("ed"):  # a participle, not the noun "implant"
+                    last_clause_end[ss] = e
                 continue
             if cat in ACTION_CATEGORIES:
                 last_verb_end[ss] = max(last_verb_end.get(ss, ss), e) if direction != "forward" \
@@ -342,6 +345,10 @@ class ContextComponent(JsonlRules):
             if direction in {"forward", "bidirectional"}:
                 triggers.append(Trigger(cat, s, e, e, fwd_end))
             if direction in {"backward", "bidirectional"}:
+                if cat == "NEGATED" and direction == "backward":
+                    # "two leads placed, generator not implanted": a clause's own verb
+                    # closes it, so the denial stops at the last action verb before it
+                    bwd_start = max(bwd_start, last_clause_end.get(ss, ss))
                 triggers.append(Trigger(cat, s, e, bwd_start, s))
         # restrict label-specific triggers ("into the new pocket" moves a generator)
         label_rules = {(s, e): tuple(r["labels"]) for r, s, e in raw if r.get("labels")}

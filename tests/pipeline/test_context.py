@@ -318,3 +318,18 @@ def test_a_deferred_step_and_a_plan_to_bring_the_patient_back_are_not_done_today
     assert ent(doc, "generator")._.negated
     assert ent(doc, "generator", 1)._.hypothetical
     assert not ent(doc, "two leads")._.hypothetical  # placed today
+
+
+def test_a_denial_after_its_own_verb_does_not_reach_back_into_the_clause_before(nlp, ent):
+    doc = nlp("CCM implant attempted. Two ventricular leads placed, generator not implanted "
+              "because of hypotension.")
+    assert ent(doc, "generator")._.negated
+    assert not ent(doc, "Two ventricular leads")._.negated
+    assert ent(doc, "Two ventricular leads")._.action == "inserted"
+
+
+def test_no_other_devices_and_no_icd_do_not_negate_the_ccm_system_after_them(nlp, ent):
+    doc = nlp("No other implanted devices, first CCM system planned. Eighty year old, no ICD "
+              "comma came for c c m implant.")
+    assert not ent(doc, "first CCM system")._.negated
+    assert not ent(doc, "c c m implant")._.negated

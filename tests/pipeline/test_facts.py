@@ -150,3 +150,8 @@ def test_a_bare_lead_pointing_back_to_the_icd_lead_in_icd_work_is_the_icds(nlp):
                 "septal leads were placed. The lead positions were confirmed. The new OPTIMIZER Smart "
                 "generator was implanted.")
     assert codes(nlp, ccm_work) == {"0408T": 1}
+
+
+def test_a_speech_recognised_generator_change_title_is_a_generator_change_cue(nlp):
+    doc = nlp("procedure generate her change for recall advisory period")
+    assert [s.label_ for s in doc.spans["cues"]] == ["TITLE_GENERATOR_CHANGE"]

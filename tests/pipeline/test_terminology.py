@@ -192,6 +192,14 @@ def test_speech_recognition_led_for_lead(nlp):
     assert leads == [("old v1 led", "VENTRICULAR_LEAD")]
 
 
+def test_speech_recognition_led_after_spelled_chamber_letters(nlp):
+    doc = nlp("c c m implant period r v led at the upper septum comma r a led in the appendage comma "
+              "two septa leds in all period a led light was on")
+    leads = [(e.text, e.label_) for e in doc.ents if e.label_.endswith("_LEAD")]
+    assert leads == [("r v led", "VENTRICULAR_LEAD"), ("r a led", "ATRIAL_LEAD"),
+                     ("two septa leds", "VENTRICULAR_LEAD")]
+
+
 def test_the_manufacturer_and_its_staff_are_not_the_device(nlp, labels):
     doc = nlp("Measurements (Impulse Dynamics CCM specialist): R wave 8 mV. Impulse Dynamics rep present. "
               "The Impulse Dynamics OPTIMIZER was implanted.")
