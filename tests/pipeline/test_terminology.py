@@ -200,6 +200,13 @@ def test_speech_recognition_led_after_spelled_chamber_letters(nlp):
                      ("two septa leds", "VENTRICULAR_LEAD")]
 
 
+def test_a_lead_named_only_by_its_model_is_a_lead(nlp):
+    doc = nlp("CCM implant. V1 Solia high septum. A Tendril STS was screwed into the mid septum and a CapSureFix Novus "
+              "into the high septum.")
+    leads = [(e.text, e.label_) for e in doc.ents if e.label_.endswith("LEAD")]
+    assert leads == [("V1 Solia", "VENTRICULAR_LEAD"), ("Tendril", "VENTRICULAR_LEAD"),
+                     ("CapSureFix", "VENTRICULAR_LEAD")]
+
 def test_the_manufacturer_and_its_staff_are_not_the_device(nlp, labels):
     doc = nlp("Measurements (Impulse Dynamics CCM specialist): R wave 8 mV. Impulse Dynamics rep present. "
               "The Impulse Dynamics OPTIMIZER was implanted.")
