@@ -7,8 +7,8 @@ import pytest
 import spacy
 
 from corpus import build, markup
-from corpus.factsheet import sheets
 from corpus.facts import NoteFacts, session_facts
+from corpus.factsheet import sheets
 from corpus.families import all_families
 from corpus.scenarios import SCENARIOS, sample
 from nlp.coding_rules import SessionFacts, assign_codes
