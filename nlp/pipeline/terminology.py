@@ -185,6 +185,20 @@ class _Words:
         return (starts[j - 1] if j else 0), (starts[k] if k < len(starts) else self.n)
 
 
+#: the heads of a lead named as a lead; any other LEAD head is the lead's model ("Tendril")
+_LEAD_HEADS = frozenset({"lead", "leads", "electrode", "electrodes", "led", "leds", "lid", "lids"})
+
+
+def _without_appositive_models(w: _Words, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop a lead named only by its model in a sentence that names a lead as a lead: there
+    the model is said of that lead ("LS lead Medtronic 5076-52 at the septum")."""
+    def model_only(s: int, e: int, label: str) -> bool:
+        return label == "LEAD" and w.lower(e - 1) not in _LEAD_HEADS
+
+    named = {w.sentence(s, e) for s, e, label in spans if label == "LEAD" and not model_only(s, e, label)}
+    return [(s, e, label) for s, e, label in spans if not (model_only(s, e, label) and w.sentence(s, e) in named)]
+
+
 class _Ents:
     """A doc's first-pass spans (sorted, non-overlapping), their ends, and the cues
     found so far per sentence."""
@@ -593,7 +607,7 @@ class DeviceTerminology:
             while k < s and w.codes[k] & _BIT["determiners"]:
                 k += 1
             candidates.append((k, end, label))
-        spans, chambers = self._resolve(w, longest_spans(candidates))
+        spans, chambers = self._resolve(w, _without_appositive_models(w, longest_spans(candidates)))
         ents = [Span(doc, s, e, label=label) for s, e, label in spans]
         existing = [e for e in doc.ents if e.label_ not in ALL_LABELS]
         if existing:

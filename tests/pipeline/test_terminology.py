@@ -207,6 +207,12 @@ def test_a_lead_named_only_by_its_model_is_a_lead(nlp):
     assert leads == [("V1 Solia", "VENTRICULAR_LEAD"), ("Tendril", "VENTRICULAR_LEAD"),
                      ("CapSureFix", "VENTRICULAR_LEAD")]
 
+def test_a_model_said_of_a_lead_named_in_the_same_sentence_is_not_another_lead(nlp):
+    doc = nlp("CCM generator change. LS lead Medtronic 5076-52 at the posterior septum: R wave 17.7 mV. "
+              "The RV lead (Tendril STS) was tested.")
+    leads = [e.text for e in doc.ents if e.label_.endswith("LEAD")]
+    assert leads == ["LS lead", "RV lead"]
+
 def test_the_manufacturer_and_its_staff_are_not_the_device(nlp, labels):
     doc = nlp("Measurements (Impulse Dynamics CCM specialist): R wave 8 mV. Impulse Dynamics rep present. "
               "The Impulse Dynamics OPTIMIZER was implanted.")
