@@ -166,7 +166,7 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
     def _vectorizer(self):
         features = Pipeline([("vectorize", DictVectorizer()), ("scale", MaxAbsScaler())])
         words = Pipeline([("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
-                          ("scale", MaxAbsScaler())])
+                          ("scale", MaxAbsScaler()), ("clip", FunctionTransformer(_clip_to_one))])
         if self.inputs == "features":
             return features
         if self.inputs == "text":
@@ -188,6 +188,15 @@ def _features(pairs: Sequence[tuple[dict, str]]) -> list[dict]:
 
 def _texts(pairs: Sequence[tuple[dict, str]]) -> list[str]:
     return [text for _, text in pairs]
+
+
+def _clip_to_one(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Scaled n-gram weights capped at 1, the largest a training note had: the per-note
+    normalisation gives each word of a three-line note far more weight than any dictated
+    note taught the model."""
+    matrix = matrix.copy()
+    np.minimum(matrix.data, 1.0, out=matrix.data)
+    return matrix
 
 
 def _ruleset(features: dict) -> str:

@@ -42,6 +42,14 @@ def test_text_inputs_train_a_tfidf_baseline():
     assert model.predict(["battery depletion generator change today"]) == [{"0414T"}]
 
 
+def test_a_short_note_gives_no_word_more_weight_than_any_training_note_did():
+    filler = " ".join(f"word{k}" for k in range(40))
+    texts = [f"new system two septal leads {filler}"] * 10 + [f"generator change battery depletion {filler}"] * 10
+    y = [{"0408T"}] * 10 + [{"0414T"}] * 10
+    model = CodeSetClassifier(inputs="text", codes=CODES).fit(texts, y)
+    weights = model.pipeline_.named_steps["vectorize"].transform(["new generator"])
+    assert weights.max() <= 1.0
+
 def test_features_and_text_together():
     X, y = toy_data()
     texts = ["new system" if "0408T" in codes else "generator only" if "0409T" in codes else "change"
