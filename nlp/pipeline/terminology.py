@@ -185,6 +185,8 @@ class _Words:
         return (starts[j - 1] if j else 0), (starts[k] if k < len(starts) else self.n)
 
 
+#: clinical abbreviations whose letters are also device modifiers ("s/p" = status post)
+_SLASH_ABBREVIATIONS = frozenset({"s/p", "h/o", "c/o", "r/o"})
 #: the heads of a lead named as a lead; any other LEAD head is the lead's model ("Tendril")
 _LEAD_HEADS = frozenset({"lead", "leads", "electrode", "electrodes", "led", "leds", "lid", "lids"})
 
@@ -358,6 +360,9 @@ class DeviceTerminology:
                 k -= 1
                 used += 1
             elif prev & joiners and k > 1 and codes[k - 2] & mods and not w.doc[k - 1].whitespace_:
+                if k < e and f"{w.lower(k - 2)}/{w.lower(k)}" in _SLASH_ABBREVIATIONS:
+                    k += 1  # "s/p OPTIMIZER III": status post, not a modifier "p"
+                    break
                 k -= 2
                 used += 1
             else:

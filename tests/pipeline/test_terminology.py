@@ -213,6 +213,10 @@ def test_a_model_said_of_a_lead_named_in_the_same_sentence_is_not_another_lead(n
     leads = [e.text for e in doc.ents if e.label_.endswith("LEAD")]
     assert leads == ["LS lead", "RV lead"]
 
+def test_an_optimizer_iii_generator_is_one_generator_and_status_post_is_not_a_modifier(nlp, labels):
+    doc = nlp("Indication: s/p OPTIMIZER III 2022. The old OPTIMIZER III generator was explanted.")
+    assert labels(doc) == [("OPTIMIZER", "CCM_SYSTEM"), ("old OPTIMIZER III generator", "PULSE_GENERATOR")]
+
 def test_the_manufacturer_and_its_staff_are_not_the_device(nlp, labels):
     doc = nlp("Measurements (Impulse Dynamics CCM specialist): R wave 8 mV. Impulse Dynamics rep present. "
               "The Impulse Dynamics OPTIMIZER was implanted.")
