@@ -217,6 +217,10 @@ def test_an_optimizer_iii_generator_is_one_generator_and_status_post_is_not_a_mo
     doc = nlp("Indication: s/p OPTIMIZER III 2022. The old OPTIMIZER III generator was explanted.")
     assert labels(doc) == [("OPTIMIZER", "CCM_SYSTEM"), ("old OPTIMIZER III generator", "PULSE_GENERATOR")]
 
+def test_gen_is_shorthand_for_the_generator(nlp, labels):
+    doc = nlp("OPTIMIZER pocket revision. Old gen out of the pocket; gen moved to a new subpectoral pocket.")
+    assert [text for text, label in labels(doc) if label == "PULSE_GENERATOR"] == ["Old gen", "gen"]
+
 def test_the_manufacturer_and_its_staff_are_not_the_device(nlp, labels):
     doc = nlp("Measurements (Impulse Dynamics CCM specialist): R wave 8 mV. Impulse Dynamics rep present. "
               "The Impulse Dynamics OPTIMIZER was implanted.")
