@@ -69,6 +69,9 @@ _FACT_LABELS = frozenset({*CCM_COMPONENTS, "LEAD_POSITION", "OTHER_DEVICE", "POC
 _OTHER_WORDS = re.compile(r"\b(?:i\W?c\W?d|defibrillator|pacemaker|pacer|crt\w*|ppm)\b", re.IGNORECASE)
 #: sentences back that a bare "the lead" / "the generator" may point to a named device
 ANAPHORA_SENTENCES = 2
+#: parts that may be another device's, and lead names only CCM leads take
+_PART_LABELS = frozenset({"LEAD", "PULSE_GENERATOR", "ATRIAL_LEAD", "VENTRICULAR_LEAD"})
+_CCM_LEAD_NAME = re.compile(r"\bv\W?[12]\b|\bv\W?(?:one|two)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -361,10 +364,11 @@ def _lead_keys(text: str, ent: Mention) -> set[tuple[str, str]]:
 
 
 def _part_of_other(text: str, ent: Mention, anchors: list[Mention]) -> bool:
-    """A bare lead or generator ("the lead", "the new lead", "the generator") whose nearest
-    named device before it, within ``ANAPHORA_SENTENCES`` sentences, is another device
-    named as such ("the ICD lead ... The lead was extracted")."""
-    if ent.label not in ("LEAD", "PULSE_GENERATOR") or _CCM_WORDS.search(text[ent.start:ent.end]):
+    """A lead or generator not named as CCM hardware ("the lead", "the new generator", "an RA
+    lead") whose nearest named device before it, within ``ANAPHORA_SENTENCES`` sentences, is
+    another device named as such ("the ICD lead ... The lead was extracted")."""
+    words = text[ent.start:ent.end]
+    if ent.label not in _PART_LABELS or _CCM_WORDS.search(words) or _CCM_LEAD_NAME.search(words):
         return False
     first_sent = ent.span.sent.start
     doc = ent.span.doc

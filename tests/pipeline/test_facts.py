@@ -152,6 +152,14 @@ def test_a_bare_lead_pointing_back_to_the_icd_lead_in_icd_work_is_the_icds(nlp):
     assert codes(nlp, ccm_work) == {"0408T": 1}
 
 
+def test_chamber_leads_listed_after_a_new_pacemaker_are_the_pacemakers(nlp):
+    pacemaker_work = ("Dual-chamber pacemaker implant. CCM therapy off for the case; CCM leads not touched.\n"
+                      "Hardware implanted:\n- Medtronic dual-chamber pacemaker\n- Medtronic RA lead\n"
+                      "- Medtronic RV lead\n")
+    assert codes(nlp, pacemaker_work) == {}
+    ccm_lead = "ICD generator change today. The ICD was replaced. A new V1 lead was added to her CCM system."
+    assert codes(nlp, ccm_lead) == {"0411T": 1}
+
 def test_a_speech_recognised_generator_change_title_is_a_generator_change_cue(nlp):
     doc = nlp("procedure generate her change for recall advisory period")
     assert [s.label_ for s in doc.spans["cues"]] == ["TITLE_GENERATOR_CHANGE"]
