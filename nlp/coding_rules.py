@@ -126,12 +126,11 @@ def assign_codes(facts: SessionFacts, policy: CodingPolicy = DEFAULT_POLICY) -> 
         return result
 
     codes: dict[str, int] = {}
-    per = _units(policy)
     if facts.generator_inserted and facts.electrodes_inserted:
         kept_old = facts.electrodes_retained > 0
         if facts.generator_removed and kept_old and policy.generator_change_plus_electrodes_as_0414t:
             codes["0414T"] = 1  # rule 4
-            _add_electrode_codes(codes, facts, per)
+            _add_electrode_codes(codes, facts, policy)
         else:
             codes["0408T"] = 1  # rule 1
             if facts.generator_removed:
@@ -139,13 +138,13 @@ def assign_codes(facts: SessionFacts, policy: CodingPolicy = DEFAULT_POLICY) -> 
     elif facts.generator_inserted:  # rule 2
         codes["0414T" if facts.generator_removed else "0409T"] = 1
     else:  # rules 3 and 5
-        _add_electrode_codes(codes, facts, per)
+        _add_electrode_codes(codes, facts, policy)
         if facts.generator_removed:
             codes["0412T"] = 1
     if facts.electrodes_removed:
-        codes["0413T"] = per["removal"](facts.electrodes_removed)
+        codes["0413T"] = code_units("0413T", facts, policy)
     if facts.repositioned:  # rule 6
-        codes["0415T"] = per["reposition"](facts.repositioned)
+        codes["0415T"] = code_units("0415T", facts, policy)
     if facts.pocket_relocated:
         codes["0416T"] = 1
     if facts.evaluation != "none":  # rule 7
@@ -182,8 +181,21 @@ def _units(policy: CodingPolicy) -> dict:
     }
 
 
-def _add_electrode_codes(codes: dict[str, int], facts: SessionFacts, per: dict) -> None:
+def code_units(code: str, facts: SessionFacts, policy: CodingPolicy = DEFAULT_POLICY) -> int:
+    """The units of one code for these facts: electrodes inserted (0411T), removed (0413T)
+    or repositioned (0415T) where the policy counts them, else 1. Also for a code the
+    classifier chose that the rules' own set left out."""
+    counted = {"0411T": ("ventricular", facts.ventricular_inserted),
+               "0413T": ("removal", facts.electrodes_removed),
+               "0415T": ("reposition", facts.repositioned)}.get(code)
+    if not counted or not counted[1]:
+        return 1
+    kind, count = counted
+    return _units(policy)[kind](count)
+
+
+def _add_electrode_codes(codes: dict[str, int], facts: SessionFacts, policy: CodingPolicy) -> None:
     if facts.atrial_inserted:
         codes["0410T"] = 1
     if facts.ventricular_inserted:
-        codes["0411T"] = per["ventricular"](facts.ventricular_inserted)
+        codes["0411T"] = code_units("0411T", facts, policy)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span
 
 from nlp.classifier import SetPrediction
-from nlp.coding_rules import CodingResult, apply_bundling
+from nlp.coding_rules import CodingResult, apply_bundling, code_units
 from nlp.facts import ExtractedFacts
 from nlp.pipeline._text import doc_text
 from nlp.results import CodeResult, Evidence
@@ -54,7 +54,7 @@ def decide(prediction: SetPrediction, rules: CodingResult, extracted: ExtractedF
     chosen = prediction.codes
     if not chosen and rules.codes and prediction.probability(rules.codes) >= RESCUE_P:
         chosen = frozenset(rules.codes)  # never erase a documented procedure the model finds plausible
-    proposed = {c: rules.codes.get(c, 1) for c in chosen}
+    proposed = {c: rules.codes.get(c) or code_units(c, extracted.facts) for c in chosen}
     codes = apply_bundling(proposed) if family == "ccm" else {}
 
     if extracted.facts.stopped_early:

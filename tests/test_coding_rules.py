@@ -7,6 +7,7 @@ from nlp.coding_rules import (
     SessionFacts,
     apply_bundling,
     assign_codes,
+    code_units,
 )
 
 F = SessionFacts
@@ -128,3 +129,10 @@ def test_facts_validate_counts():
 def test_facts_round_trip_dict():
     facts = F(generator_inserted=True, ventricular_inserted=2, evaluation="programming")
     assert F.from_dict(facts.to_dict()) == facts
+
+
+def test_code_units_count_electrodes_only_where_the_policy_does():
+    facts = F(ventricular_inserted=2, ventricular_removed=1)
+    assert (code_units("0411T", facts), code_units("0413T", facts), code_units("0415T", facts)) == (2, 1, 1)
+    no_counts = CodingPolicy(ventricular_units_per_electrode=False)
+    assert code_units("0411T", facts, no_counts) == 1
