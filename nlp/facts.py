@@ -39,6 +39,8 @@ _CCM_WORDS = re.compile(_CCM_NAME_PATTERN + r"|impulse dynamics|sep\W?t(?:al|um|
                         re.IGNORECASE)
 _IDENTIFIER = re.compile(
     r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.IGNORECASE)
+#: an electrode's number right after its mention ("RV lead #2", "lead 1", "lead B")
+_NUMBER_AFTER = re.compile(r"\s*(?:#\s*\d\b|\d\b|(?i:one|two)\b|[AB]\b)")
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
 _NEW_WORDS = r"new|additional|another|replacement|fresh"
 #: a lead phrase that says it is new; with a count or number, one that may be
@@ -331,7 +333,7 @@ def _identities(text: str, found: list[Mention], positions: list[Mention]) -> di
     within one scheme: "the RV septal lead" and "the V2 lead" may be the same electrode."""
     schemes: dict[str, set[str]] = {"number": set(), "name": set(), "position": set()}
     for m in found:
-        words = {g.lower() for match in _IDENTIFIER.finditer(text[m.start:m.end]) for g in match.groups() if g}
+        words = _identifier_words(text, m)
         names = words & {"ls", "rv"}
         schemes["name"] |= {"ls"} if "ls" in names else names  # "the LS RV lead" is the LS lead
         schemes["number"] |= {_NUMBERS.get(w, w) for w in words if w in _NUMBERS or w.isdigit()}
@@ -359,8 +361,15 @@ def _without_kept_leads(text: str, inserted: list[Mention], retained: list[Menti
 def _lead_keys(text: str, ent: Mention) -> set[tuple[str, str]]:
     """The names of one electrode in a lead mention, with its chamber: a number ("V1",
     "lead #2", "lead B") or "LS"; empty when the mention names none."""
-    words = {g.lower() for match in _IDENTIFIER.finditer(text[ent.start:ent.end]) for g in match.groups() if g}
+    words = _identifier_words(text, ent)
     return {(chamber(ent), _NUMBERS.get(w, w)) for w in words if w not in ("first", "second", "rv")}
+
+
+def _identifier_words(text: str, ent: Mention) -> set[str]:
+    """The identifier words of a lead mention and of the number right after it."""
+    after = _NUMBER_AFTER.match(text, ent.end)
+    named = text[ent.start:after.end() if after else ent.end]
+    return {g.lower() for match in _IDENTIFIER.finditer(named) for g in match.groups() if g}
 
 
 def _part_of_other(text: str, ent: Mention, anchors: list[Mention]) -> bool:

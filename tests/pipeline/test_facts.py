@@ -163,3 +163,11 @@ def test_chamber_leads_listed_after_a_new_pacemaker_are_the_pacemakers(nlp):
 def test_a_speech_recognised_generator_change_title_is_a_generator_change_cue(nlp):
     doc = nlp("procedure generate her change for recall advisory period")
     assert [s.label_ for s in doc.spans["cues"]] == ["TITLE_GENERATOR_CHANGE"]
+
+
+def test_leads_numbered_after_their_mention_are_told_apart(nlp):
+    explant = ("CCM system explant. The OPTIMIZER generator was explanted. Existing RV lead #1 removed with "
+               "a locking stylet, intact. Existing RV lead #2 extracted, tip intact.")
+    assert codes(nlp, explant) == {"0412T": 1, "0413T": 2}
+    brand_new = "CCM lead replacement. Both old leads were capped. I then put in two brand new septal leads."
+    assert codes(nlp, brand_new)["0411T"] == 2
