@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Exact-set accuracy the validation notes at or above the threshold must reach: the
-#: product promises 0.99 on new notes, and notes from unseen template families and
-#: writers run below the validation figure, so the threshold keeps a margin.
-TARGET_PRECISION = 0.995
+#: Exact-set accuracy the validation notes at or above the threshold must reach. The
+#: product promises 0.99 on new notes, and notes from writers no split has seen run with
+#: three to four times the validation error rate (each new batch of writers, scored before
+#: it joined training: 0.95-0.98 against 0.99-0.995 on validation), so validation keeps
+#: at most a fifth of the promised error above the threshold.
+TARGET_PRECISION = 0.998
 
 
 @dataclass(frozen=True)
