@@ -201,11 +201,12 @@ def test_speech_recognition_led_after_spelled_chamber_letters(nlp):
 
 
 def test_a_lead_named_only_by_its_model_is_a_lead(nlp):
-    doc = nlp("CCM implant. V1 Solia high septum. A Tendril STS was screwed into the mid septum and a CapSureFix Novus "
-              "into the high septum.")
+    doc = nlp("CCM implant. V1 Solia high septum. A Tendril STS was screwed into the mid septum and a "
+              "CapSureFix Novus into the high septum.")
     leads = [(e.text, e.label_) for e in doc.ents if e.label_.endswith("LEAD")]
     assert leads == [("V1 Solia", "VENTRICULAR_LEAD"), ("Tendril", "VENTRICULAR_LEAD"),
                      ("CapSureFix", "VENTRICULAR_LEAD")]
+
 
 def test_a_model_said_of_a_lead_named_in_the_same_sentence_is_not_another_lead(nlp):
     doc = nlp("CCM generator change. LS lead Medtronic 5076-52 at the posterior septum: R wave 17.7 mV. "
@@ -213,13 +214,16 @@ def test_a_model_said_of_a_lead_named_in_the_same_sentence_is_not_another_lead(n
     leads = [e.text for e in doc.ents if e.label_.endswith("LEAD")]
     assert leads == ["LS lead", "RV lead"]
 
+
 def test_an_optimizer_iii_generator_is_one_generator_and_status_post_is_not_a_modifier(nlp, labels):
     doc = nlp("Indication: s/p OPTIMIZER III 2022. The old OPTIMIZER III generator was explanted.")
     assert labels(doc) == [("OPTIMIZER", "CCM_SYSTEM"), ("old OPTIMIZER III generator", "PULSE_GENERATOR")]
 
+
 def test_gen_is_shorthand_for_the_generator(nlp, labels):
     doc = nlp("OPTIMIZER pocket revision. Old gen out of the pocket; gen moved to a new subpectoral pocket.")
     assert [text for text, label in labels(doc) if label == "PULSE_GENERATOR"] == ["Old gen", "gen"]
+
 
 def test_the_manufacturer_and_its_staff_are_not_the_device(nlp, labels):
     doc = nlp("Measurements (Impulse Dynamics CCM specialist): R wave 8 mV. Impulse Dynamics rep present. "
