@@ -81,6 +81,14 @@ def _lead(rng: random.Random, chamber: str, fate: str, position: str, channel: s
     )
 
 
+def _same_year(leads: list[Lead], year: int | None) -> None:
+    """Old leads implanted together share the year (after sampling, so the random stream,
+    and with it every other fact of the corpus, stays the same)."""
+    for lead in leads:
+        if lead.implant_year is not None:
+            lead.implant_year = year
+
+
 def _ventricular_pair(rng, fates: tuple[str, str], old: bool = False) -> list[Lead]:
     positions = rng.choice(V_POSITIONS)
     channels = rng.choice([("RV", "LS"), ("V1", "V2"), ("lead 1", "lead 2")])
@@ -125,6 +133,7 @@ def _existing_system(rng, facts: NoteFacts, *, gen_fate: str, lead_fates: tuple[
         atrial_fate = lead_fates[0] if lead_fates[0] == lead_fates[1] else "retained"
     if atrial_fate:
         facts.leads.append(_lead(rng, "atrial", atrial_fate, rng.choice(A_POSITIONS), "RA", old=True))
+    _same_year(facts.leads, year)  # the system's leads went in with its first generator
 
 
 def _new_generator(rng, facts: NoteFacts) -> None:
@@ -160,6 +169,7 @@ def s3(rng):
 def s4(rng):
     f = _base(rng, "S4")
     f.leads += _ventricular_pair(rng, ("retained", "retained"), old=True)
+    _same_year(f.leads, f.leads[0].implant_year)  # both leads went in at the index procedure
     f.original_implant_year = None
     _new_generator(rng, f)
     f.generators[0].reason = rng.choice(["staged implant after lead maturation",

@@ -115,3 +115,12 @@ def test_fact_sheets_for_chosen_scenarios_carry_the_rules_codes():
         assert sheet["gold"] == assign_codes(session_facts(NoteFacts.from_dict(sheet["facts"]))).to_dict()
     with pytest.raises(ValueError, match="S99"):
         sheets(seed=5, per_scenario=1, scenarios=["S99"])
+
+
+@pytest.mark.parametrize("scenario", ["S4", "S5", "S8", "S9", "S10", "S12", "S13", "S22"])
+def test_old_leads_implanted_together_share_their_year(scenario):
+    for seed in range(20):
+        facts = sample(scenario, random.Random(seed))
+        years = {lead.implant_year for lead in facts.leads if lead.implant_year is not None}
+        assert len(years) == 1
+        assert facts.original_implant_year in (None, *years)
