@@ -160,6 +160,7 @@ def test_chamber_leads_listed_after_a_new_pacemaker_are_the_pacemakers(nlp):
     ccm_lead = "ICD generator change today. The ICD was replaced. A new V1 lead was added to her CCM system."
     assert codes(nlp, ccm_lead) == {"0411T": 1}
 
+
 def test_a_speech_recognised_generator_change_title_is_a_generator_change_cue(nlp):
     doc = nlp("procedure generate her change for recall advisory period")
     assert [s.label_ for s in doc.spans["cues"]] == ["TITLE_GENERATOR_CHANGE"]

@@ -192,27 +192,29 @@ def test_speech_recognition_led_for_lead(nlp):
     assert leads == [("old v1 led", "VENTRICULAR_LEAD")]
 
 
+def component_leads(doc):
+    """(text, label) of the lead components (LEAD, ATRIAL_LEAD, VENTRICULAR_LEAD), not lead positions."""
+    return [(e.text, e.label_) for e in doc.ents if e.label_.endswith("LEAD")]
+
+
 def test_speech_recognition_led_after_spelled_chamber_letters(nlp):
     doc = nlp("c c m implant period r v led at the upper septum comma r a led in the appendage comma "
               "two septa leds in all period a led light was on")
-    leads = [(e.text, e.label_) for e in doc.ents if e.label_.endswith("_LEAD")]
-    assert leads == [("r v led", "VENTRICULAR_LEAD"), ("r a led", "ATRIAL_LEAD"),
-                     ("two septa leds", "VENTRICULAR_LEAD")]
+    assert component_leads(doc) == [("r v led", "VENTRICULAR_LEAD"), ("r a led", "ATRIAL_LEAD"),
+                                     ("two septa leds", "VENTRICULAR_LEAD")]
 
 
 def test_a_lead_named_only_by_its_model_is_a_lead(nlp):
     doc = nlp("CCM implant. V1 Solia high septum. A Tendril STS was screwed into the mid septum and a "
               "CapSureFix Novus into the high septum.")
-    leads = [(e.text, e.label_) for e in doc.ents if e.label_.endswith("LEAD")]
-    assert leads == [("V1 Solia", "VENTRICULAR_LEAD"), ("Tendril", "VENTRICULAR_LEAD"),
-                     ("CapSureFix", "VENTRICULAR_LEAD")]
+    assert component_leads(doc) == [("V1 Solia", "VENTRICULAR_LEAD"), ("Tendril", "VENTRICULAR_LEAD"),
+                                     ("CapSureFix", "VENTRICULAR_LEAD")]
 
 
 def test_a_model_said_of_a_lead_named_in_the_same_sentence_is_not_another_lead(nlp):
     doc = nlp("CCM generator change. LS lead Medtronic 5076-52 at the posterior septum: R wave 17.7 mV. "
               "The RV lead (Tendril STS) was tested.")
-    leads = [e.text for e in doc.ents if e.label_.endswith("LEAD")]
-    assert leads == ["LS lead", "RV lead"]
+    assert [text for text, _ in component_leads(doc)] == ["LS lead", "RV lead"]
 
 
 def test_an_optimizer_iii_generator_is_one_generator_and_status_post_is_not_a_modifier(nlp, labels):
