@@ -306,12 +306,22 @@ def _settle_new_leads(text: str, leads: dict[str, tuple[dict[str, int], list[Men
                       kept: list[Mention], positions: list[Mention]) -> None:
     """New electrodes take the places of the old ones that went: where a note surely keeps
     old electrodes of a chamber and removes or caps the others, the new ones number at most
-    the places left (one new lead named two ways is not two)."""
+    the places left (one new lead named two ways is not two). A new lead of unnamed
+    chamber that a full set of surely kept septal leads leaves no place for is the
+    atrial one ("the new lead went in ... the existing V1 and V2 were left")."""
     sure = count_leads(text, [e for e in kept if e.action_p >= SURE_P], positions)[0]
+    inserted, new_leads = leads["inserted"]
     for side, most in MAX_LEADS.items():
         gone = leads["removed"][0][side] + leads["abandoned"][0][side]
         if sure[side] and gone and sure[side] + gone <= most:
-            leads["inserted"][0][side] = min(leads["inserted"][0][side], most - sure[side])
+            inserted[side] = min(inserted[side], most - sure[side])
+    if sure["ventricular"] == MAX_LEADS["ventricular"] and not (
+            leads["removed"][0]["ventricular"] or leads["abandoned"][0]["ventricular"]):
+        named = _distinct(text, [m for m in new_leads if chamber(m) == "ventricular"], positions)
+        room = MAX_LEADS["atrial"] - inserted["atrial"] - sure["atrial"]
+        moved = max(0, min(inserted["ventricular"] - named, room))
+        inserted["ventricular"] -= moved
+        inserted["atrial"] += moved
 
 
 def _distinct(text: str, found: list[Mention], positions: list[Mention]) -> int:

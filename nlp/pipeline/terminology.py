@@ -22,7 +22,8 @@ After matching, the component
    stimulator become ``OTHER_DEVICE``; in a note with no CCM cue but another
    device, every bare lead/generator is that device's (``OTHER_DEVICE``);
    "CCM" meaning chronic care management or cerebral cavernous malformation is
-   dropped;
+   dropped, and so is a CCM channel named alone ("V1") outside a CCM note or in an
+   ECG's words;
 4. sets ``Span._.count``.
 """
 
@@ -101,6 +102,8 @@ _FIXED_CLASSES = {
     "of_for": {"of", "for"},
     "ccm_cue": {"ccm", "optimizer", "optimiser"},
     "ccm_device_name": {"optimizer", "optimiser", "x11", "integra"},
+    "lead_channel": {"v1", "v2"},
+    "ecg_words": {"ecg", "ekg", "electrocardiogram", "qrs", "rbbb", "lbbb", "precordial", "rsr", "rsr'"},
 }
 _PHRASE_CLASSES = ("ventricular", "atrial", "other", "septal")
 #: ... the count words, CCM cue words, first words of the head patterns, and the first
@@ -188,12 +191,14 @@ class _Words:
 #: clinical abbreviations whose letters are also device modifiers ("s/p" = status post)
 _SLASH_ABBREVIATIONS = frozenset({"s/p", "h/o", "c/o", "r/o"})
 #: the heads of a lead named as a lead; any other LEAD head is the lead's model ("Tendril")
+#: or CCM channel ("V1")
 _LEAD_HEADS = frozenset({"lead", "leads", "electrode", "electrodes", "led", "leds", "lid", "lids"})
 
 
 def _without_appositive_models(w: _Words, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Drop a lead named only by its model in a sentence that names a lead as a lead: there
-    the model is said of that lead ("LS lead Medtronic 5076-52 at the septum")."""
+    """Drop a lead named only by its model or channel in a sentence that names a lead as a
+    lead: there the name is said of that lead ("LS lead Medtronic 5076-52 at the septum",
+    "a second lead (V2)")."""
     def model_only(s: int, e: int, label: str) -> bool:
         return label == "LEAD" and w.lower(e - 1) not in _LEAD_HEADS
 
@@ -324,6 +329,10 @@ class DeviceTerminology:
                 return not nxt & _BIT["electrode_reject_next"] and not prev & _BIT["lead_reject_prev"]
             if nxt & _BIT["lead_reject_next"] or prev & _BIT["lead_reject_prev"]:
                 return False  # "lead poisoning", "lead II", "EEG lead"
+            if codes[e - 1] & _BIT["lead_channel"]:
+                # a CCM channel named alone ("V1 was kept"), not the ECG's ("leads V1-V3")
+                after = codes[e + 1] if e + 1 < w.n else 0
+                return not (after & _BIT["lead_reject_next"] or s > 0 and w.lower(s - 1) in _LEAD_HEADS)
             if s > 1 and ids[s - 1] == self._id["-"] and w.doc[s - 2].like_num:
                 return False  # "12-lead ECG"
             # the verb: "may lead to", "which leads to", "this led to"
@@ -544,6 +553,9 @@ class DeviceTerminology:
         for s, e, label in spans:
             if label == "CCM_SYSTEM" and other_meaning:
                 continue  # chronic care management / cavernous malformation
+            if label == "LEAD" and w.codes[e - 1] & _BIT["lead_channel"] and (
+                    not ccm_cue or w.bits(*w.sentence(s, e)) & _BIT["ecg_words"]):
+                continue  # "V1" alone is a CCM lead only in a CCM note, and not in an ECG's words
             found = w.bits(s, e)
             if label in _CCM_LABELS and self._has(w, s, e, "other", found) and not (
                     label == "CCM_SYSTEM" and w.ids[s] != self._id["ccm"]

@@ -134,6 +134,13 @@ def test_one_new_lead_named_two_ways_beside_a_kept_lead_is_one_new_lead(nlp):
     assert codes(nlp, text) == {"0411T": 1, "0414T": 1}
 
 
+def test_a_new_lead_of_no_named_chamber_beside_two_kept_septal_leads_is_atrial(nlp):
+    text = ("The pocket was opened over the OPTIMIZER generator. A new lead was passed through the "
+            "axillary vein. The old atrial lead was capped. The V1 lead and the V2 lead were tested "
+            "and left in place, and the generator was put back.")
+    assert codes(nlp, text) == {"0410T": 1}
+
+
 def test_leads_described_in_a_note_that_denies_new_leads_are_the_old_ones(nlp):
     text = ("The pocket was opened and the two capped leads were found. No new leads were needed. "
             "The RV lead was placed on the header and the LS lead was inserted into the header. "

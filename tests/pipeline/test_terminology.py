@@ -27,6 +27,8 @@ from nlp.pipeline import COMPONENT_LABELS
         ("CCM implant: both active-fixation leads were connected.", "both active-fixation leads",
          "LEAD"),
         ("A dual-chamber ICD is in place.", "dual-chamber ICD", "OTHER_DEVICE"),
+        ("CCM check. The leads went to a dual-chamber generator.", "dual-chamber generator",
+         "OTHER_DEVICE"),
         ("The Port-A-Cath was accessed.", "Port-A-Cath", "OTHER_DEVICE"),
         ("Access was via the right axillary vein.", "right axillary vein", "VENOUS_ACCESS"),
         ("A left cephalic vein cutdown was performed.", "left cephalic vein cutdown", "VENOUS_ACCESS"),
@@ -149,6 +151,27 @@ def test_optimiser_and_ipg_spelled_out(nlp, ent):
 def test_bare_leads_in_a_note_without_ccm_are_not_ccm_components(nlp):
     doc = nlp("EEG: scalp electrodes were applied. The leads were checked and the generator was off.")
     assert all(e.label_ == "OTHER_DEVICE" for e in doc.ents if e.label_ in COMPONENT_LABELS)
+
+
+def test_ccm_lead_names_mark_a_note_that_never_says_ccm_as_ccm(nlp):
+    # an ICD patient's two septal leads named V1/LS: no pacemaker or ICD has those
+    for text in ("Her ICD was left alone. The V1 lead was fixed to the septum and the generator will "
+                 "follow next week.",
+                 "He has an ICD. We placed two septal electrodes; the second septal electrode went to "
+                 "the mid septum and the generator will follow next week."):
+        doc = nlp(text)
+        parts = [e.label_ for e in doc.ents if e.label_ in COMPONENT_LABELS and "ICD" not in e.text]
+        assert parts and "OTHER_DEVICE" not in parts, text
+
+
+def test_a_ccm_channel_named_alone_is_a_ventricular_lead_only_in_a_ccm_note(nlp, labels):
+    ccm = nlp("OPTIMIZER generator change. V1 was tested and kept; the old V2 was extracted.")
+    assert [x for x in labels(ccm) if x[0] in ("V1", "old V2")] == [
+        ("V1", "VENTRICULAR_LEAD"), ("old V2", "VENTRICULAR_LEAD")]
+    ecg = nlp("CCM implant planned. ECG: RBBB with an rSR' in V1. Poor R-wave progression in leads V1-V3.")
+    assert not [e for e in ecg.ents if e.text in ("V1", "V1-V3")]
+    no_ccm = nlp("Pacemaker check. V1 was kept.")
+    assert not [e for e in no_ccm.ents if e.label_ == "VENTRICULAR_LEAD"]
 
 
 def test_a_position_in_parentheses_names_the_leads_chamber(nlp):
