@@ -43,6 +43,8 @@ def test_every_ccm_dev_note_passes():
     "removal of optimize are 3 generate her",
     "opt miser three put in twenty twenty three",
     "he has the optimize sir 3 since 2014",
+    "The V1 LEAD was capped; the Optimizer will follow next week.",
+    "We placed a new V1 lead; the generator will follow.",
 ])
 def test_ccm_wording_in_any_spelling_passes(text):
     assert may_be_ccm(text)
