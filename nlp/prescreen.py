@@ -4,9 +4,9 @@ Notes without any CCM signal skip the spaCy pipeline and the classifier (they
 still get their record, with no codes and no entities). The pattern is
 deliberately broad (speech-recognition spellings included): a note passes if it
 names CCM, the OPTIMIZER or its maker, or CCM hardware without naming CCM
-(septal leads, a lead fixed to the septum, a "V1 lead", an IPG, a train delay). It passes none
-of the 2,376 real MTSamples notes; a test proves it passes every CCM note of the
-corpus and the dev notes.
+(septal leads, a lead fixed to the septum, a "V1 lead", an IPG, a train delay). It
+passes none of the 2,376 real MTSamples notes; a test proves it passes every CCM
+note of the corpus and the dev notes.
 """
 
 from __future__ import annotations
