@@ -68,7 +68,7 @@ _LEAD_MOVE = re.compile(r"re-?position|re-?fix|re-?screw|re-?advanc|re-?seat|wit
 #: that tell whose part a bare "the lead" is
 _FACT_LABELS = frozenset({*CCM_COMPONENTS, "LEAD_POSITION", "OTHER_DEVICE", "POCKET"})
 #: words that tie a pocket (or a bare part) to another device
-_OTHER_WORDS = re.compile(r"\b(?:i\W?c\W?d|defibrillator|pacemaker|pacer|crt\w*|ppm)\b", re.IGNORECASE)
+_OTHER_WORDS = re.compile(r"\b(?:i\W?c\W?d|defibrillat\w*|pacemaker|pacer|crt\w*|ppm)\b", re.IGNORECASE)
 #: sentences back that a bare "the lead" / "the generator" may point to a named device
 ANAPHORA_SENTENCES = 2
 #: parts that may be another device's, and lead names only CCM leads take

@@ -19,7 +19,7 @@ After matching, the component
 3. resolves labels: a lead whose span places it becomes
    ``ATRIAL_LEAD``/``VENTRICULAR_LEAD``; a generic lead ("the lead", "both leads")
    stays ``LEAD`` and its sentence's chamber goes to ``Span._.chamber``; parts of an ICD/pacemaker/CRT/other
-   stimulator become ``OTHER_DEVICE``; in a note with no CCM cue but another
+   stimulator, and generators of other makers, become ``OTHER_DEVICE``; in a note with no CCM cue but another
    device, every bare lead/generator is that device's (``OTHER_DEVICE``);
    "CCM" meaning chronic care management or cerebral cavernous malformation is
    dropped, and so is a CCM channel named alone ("V1") outside a CCM note or in an
@@ -80,6 +80,7 @@ _LEXICON_CLASSES = {
     "lead_verb_prev": "lead_verb_prev", "electrode_reject_next": "electrode_reject_next",
     "generator_reject_prev": "generator_reject_prev", "can_prev": "can_prev",
     "can_next_ok": "can_next_ok", "ccm_not_hardware_next": "ccm_not_hardware_next",
+    "other_maker": "other_maker_terms",
 }
 #: ... and fixed word sets
 _FIXED_CLASSES = {
@@ -561,6 +562,8 @@ class DeviceTerminology:
                     label == "CCM_SYSTEM" and w.ids[s] != self._id["ccm"]
                     and self._id["d"] not in w.ids[s:e]):
                 label = "OTHER_DEVICE"
+            elif label == "PULSE_GENERATOR" and found & _BIT["other_maker"]:
+                label = "OTHER_DEVICE"  # an Abbott or Medtronic generator: CCM's are Impulse Dynamics'
             elif label == "LEAD":
                 ven = self._has(w, s, e, "ventricular", found)
                 atr = self._has(w, s, e, "atrial", found)

@@ -159,6 +159,13 @@ def test_a_bare_lead_pointing_back_to_the_icd_lead_in_icd_work_is_the_icds(nlp):
     assert codes(nlp, ccm_work) == {"0408T": 1}
 
 
+def test_a_bare_lead_after_new_defibrillation_hardware_is_the_icds(nlp):
+    text = ("Her OPTIMIZER Smart is on the left; V1 and V2 were left alone. The right ICD pocket was "
+            "opened and the ICD generator disconnected. A new RV defibrillation lead was placed. "
+            "The fractured lead was unscrewed and withdrawn.")
+    assert codes(nlp, text) == {}
+
+
 def test_chamber_leads_listed_after_a_new_pacemaker_are_the_pacemakers(nlp):
     pacemaker_work = ("Dual-chamber pacemaker implant. CCM therapy off for the case; CCM leads not touched.\n"
                       "Hardware implanted:\n- Medtronic dual-chamber pacemaker\n- Medtronic RA lead\n"

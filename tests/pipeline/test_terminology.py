@@ -29,6 +29,8 @@ from nlp.pipeline import COMPONENT_LABELS
         ("A dual-chamber ICD is in place.", "dual-chamber ICD", "OTHER_DEVICE"),
         ("CCM check. The leads went to a dual-chamber generator.", "dual-chamber generator",
          "OTHER_DEVICE"),
+        ("CCM check. The lead went back into the Medtronic generator.", "Medtronic generator",
+         "OTHER_DEVICE"),
         ("The Port-A-Cath was accessed.", "Port-A-Cath", "OTHER_DEVICE"),
         ("Access was via the right axillary vein.", "right axillary vein", "VENOUS_ACCESS"),
         ("A left cephalic vein cutdown was performed.", "left cephalic vein cutdown", "VENOUS_ACCESS"),
