@@ -156,7 +156,7 @@ def test_bare_leads_in_a_note_without_ccm_are_not_ccm_components(nlp):
 
 
 def test_ccm_lead_names_mark_a_note_that_never_says_ccm_as_ccm(nlp):
-    # an ICD patient's two septal leads named V1/LS: no pacemaker or ICD has those
+    # an ICD patient's "V1 lead" or two septal leads: no pacemaker or ICD has those
     for text in ("Her ICD was left alone. The V1 lead was fixed to the septum and the generator will "
                  "follow next week.",
                  "He has an ICD. We placed two septal electrodes; the second septal electrode went to "
@@ -170,7 +170,8 @@ def test_a_ccm_channel_named_alone_is_a_ventricular_lead_only_in_a_ccm_note(nlp,
     ccm = nlp("OPTIMIZER generator change. V1 was tested and kept; the old V2 was extracted.")
     assert [x for x in labels(ccm) if x[0] in ("V1", "old V2")] == [
         ("V1", "VENTRICULAR_LEAD"), ("old V2", "VENTRICULAR_LEAD")]
-    ecg = nlp("CCM implant planned. ECG: RBBB with an rSR' in V1. Poor R-wave progression in leads V1-V3.")
+    ecg = nlp("CCM implant planned. ECG: RBBB with an rSR' in V1. "
+              "Poor R-wave progression in leads V1-V3.")
     assert not [e for e in ecg.ents if e.text in ("V1", "V1-V3")]
     no_ccm = nlp("Pacemaker check. V1 was kept.")
     assert not [e for e in no_ccm.ents if e.label_ == "VENTRICULAR_LEAD"]
