@@ -311,12 +311,11 @@ def _settle_new_leads(text: str, leads: dict[str, tuple[dict[str, int], list[Men
     atrial one ("the new lead went in ... the existing V1 and V2 were left")."""
     sure = count_leads(text, [e for e in kept if e.action_p >= SURE_P], positions)[0]
     inserted, new_leads = leads["inserted"]
+    gone = {side: leads["removed"][0][side] + leads["abandoned"][0][side] for side in MAX_LEADS}
     for side, most in MAX_LEADS.items():
-        gone = leads["removed"][0][side] + leads["abandoned"][0][side]
-        if sure[side] and gone and sure[side] + gone <= most:
+        if sure[side] and gone[side] and sure[side] + gone[side] <= most:
             inserted[side] = min(inserted[side], most - sure[side])
-    if sure["ventricular"] == MAX_LEADS["ventricular"] and not (
-            leads["removed"][0]["ventricular"] or leads["abandoned"][0]["ventricular"]):
+    if sure["ventricular"] == MAX_LEADS["ventricular"] and not gone["ventricular"]:
         named = _distinct(text, [m for m in new_leads if chamber(m) == "ventricular"], positions)
         room = MAX_LEADS["atrial"] - inserted["atrial"] - sure["atrial"]
         moved = max(0, min(inserted["ventricular"] - named, room))
