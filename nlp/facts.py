@@ -411,8 +411,9 @@ def _old_lead_of(text: str, ent: Mention, denied: set[str]) -> bool:
 
 def _unnamed_lead(text: str, ent: Mention, plural: bool = False) -> bool:
     """A lead mention with no chamber, number or word saying it is new ("the lead"; with
-    ``plural``, also "both leads", "the leads")."""
-    words = text[ent.start:ent.end]
+    ``plural``, also "both leads", "the leads"); a number right after it names it ("lead #2")."""
+    after = _NUMBER_AFTER.match(text, ent.end)
+    words = text[ent.start:after.end() if after else ent.end]
     return ent.label == "LEAD" and not chamber(ent) and not _NEW_LEAD.search(words) \
         and (ent.count == 1 or (plural and _ALL_OF_THEM.match(words) is not None))
 

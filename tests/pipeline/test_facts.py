@@ -186,3 +186,10 @@ def test_leads_numbered_after_their_mention_are_told_apart(nlp):
     assert codes(nlp, explant) == {"0412T": 1, "0413T": 2}
     brand_new = "CCM lead replacement. Both old leads were capped. I then put in two brand new septal leads."
     assert codes(nlp, brand_new)["0411T"] == 2
+
+
+def test_a_numbered_lead_implanted_beside_kept_leads_is_new(nlp):
+    text = ("CCM generator change. The OPTIMIZER IVs generator was explanted. The chronic "
+            "RV lead #1 was tested and kept. The chronic RV lead #2 was capped and abandoned. Lead #3 was "
+            "implanted, R wave 13 mV. A new OPTIMIZER Smart Mini generator was implanted.")
+    assert codes(nlp, text) == {"0411T": 1, "0414T": 1}
