@@ -89,7 +89,22 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         self.set_codes_ = [tuple(sorted(parse_set_label(label))) for label in self.classes_]
         self.membership_ = np.array([[code in codes for code in self.codes] for codes in self.set_codes_],
                                     dtype=float)
-        rules = self._rules_columns(X)
+        self._cross_validated = (held_out, self._rules_columns(X), labels)
+        self._calibrate_on_held_out()
+        return self
+
+    def with_rules_threshold(self, threshold: float) -> CodeSetClassifier:
+        """Set ``rules_threshold`` and redo the calibration on the cross-validated predictions
+        of the last ``fit``: the model that refitting with ``threshold`` gives, without the refit."""
+        if not hasattr(self, "_cross_validated"):
+            raise ValueError("with_rules_threshold needs the classifier fitted in this process; refit it")
+        self.rules_threshold = threshold
+        self._calibrate_on_held_out()
+        return self
+
+    def _calibrate_on_held_out(self) -> None:
+        """The rules threshold and the calibrators, from the cross-validated predictions."""
+        held_out, rules, labels = self._cross_validated
         self.rules_threshold_ = _best_rules_threshold(held_out, rules, labels, self.classes_) \
             if self.rules_threshold is None else float(self.rules_threshold)
         chosen = self._choose(held_out, rules)
@@ -104,7 +119,6 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
         gold = np.array([[code in parse_set_label(label) for code in self.codes] for label in labels])
         marginals = held_out @ self.membership_
         self.code_calibrators_ = [_isotonic(marginals[:, j], gold[:, j]) for j in range(len(self.codes))]
-        return self
 
     def __getstate__(self) -> dict:
         """Drop TF-IDF caches before pickling so a saved model is byte-identical across
@@ -115,7 +129,9 @@ class CodeSetClassifier(ClassifierMixin, BaseEstimator):
                 for cached in ("stop_words_", "_stop_words_id"):
                     if hasattr(step, cached):
                         delattr(step, cached)
-        return super().__getstate__()
+        state = dict(super().__getstate__())
+        state.pop("_cross_validated", None)  # training-time only
+        return state
 
     def predict_set_proba(self, X: Sequence) -> np.ndarray:
         """Model probability of each code set (columns in ``self.classes_`` order), uncalibrated."""

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-from sklearn.base import clone
 
 import nlp as package
 from nlp.calibration import choose_threshold, reliability
@@ -144,7 +143,7 @@ def train(corpus: Path, out: Path, *, seed: int = 0) -> dict:
     # when to take the coding rules' set is chosen on validation: cross-validated predictions
     # of training notes come from the families and writers the classifier learned, and trust it too far
     rules_threshold = held_out_rules_threshold(classifier, val_set.inputs, [set(g) for g in val_set.gold])
-    classifier = clone(classifier).set_params(rules_threshold=rules_threshold).fit(train_set.inputs, train_gold)
+    classifier.with_rules_threshold(rules_threshold)
     correct, confidence = exact_and_confidence(classifier, val_set)
     # template families and hand-written notes must each reach the target above the threshold
     threshold = choose_threshold(confidence, correct, groups=[r.get("source", "") for r in val_records])

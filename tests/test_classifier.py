@@ -1,5 +1,7 @@
 """The code-set classifier follows scikit-learn's estimator conventions."""
 
+import pickle
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -91,6 +93,19 @@ def test_the_rules_threshold_chosen_on_held_out_notes_codes_them_right(rules_rig
     refit = clone(model).set_params(rules_threshold=threshold).fit(X, y)
     assert refit.rules_threshold_ == threshold
     assert refit.predict(held_out) == gold
+    # taking the threshold without a refit gives the refit model's codes and confidences
+    model.with_rules_threshold(threshold)
+    assert model.rules_threshold_ == threshold
+    for mine, theirs in zip(model.predict_sets(X + held_out), refit.predict_sets(X + held_out)):
+        assert (mine.codes, mine.confidence, mine.code_confidence) == \
+            (theirs.codes, theirs.confidence, theirs.code_confidence)
+
+
+def test_a_loaded_classifier_cannot_take_a_new_rules_threshold_without_a_refit():
+    X, y = noisy_rules_data()
+    loaded = pickle.loads(pickle.dumps(CodeSetClassifier(inputs="features", codes=CODES, C=0.1).fit(X, y)))
+    with pytest.raises(ValueError, match="refit"):
+        loaded.with_rules_threshold(0.5)
 
 
 def test_a_fixed_rules_threshold_of_zero_always_takes_the_rules_set():
