@@ -33,7 +33,8 @@ MAX_LEADS = {"atrial": 1, "ventricular": 2}
 
 _CCM_D = re.compile(r"integra|ccm[\s-]*d\b", re.IGNORECASE)
 #: words that name the CCM device; with its hardware words, words that show a CCM note
-_CCM_NAME_PATTERN = r"\bc\W?c\W?m\b|optimi[sz]er|contractility|optimi[sz]e\W+(?:her|are|or|sir)\b|\bsee\W?c\W?m\b"
+_CCM_NAME_PATTERN = (r"\bc\W?c\W?m\b|optimi[sz]er|contractility|optimi[sz]e\W+(?:her|are|or|sir)\b|\bsee\W?c\W?m\b"
+                     r"|\bopt(?:im(?:a|um)|i)?\W+(?:(?:to|a|i)\W+)?mi[sz]er\b")
 _CCM_NAME = re.compile(_CCM_NAME_PATTERN, re.IGNORECASE)
 _CCM_WORDS = re.compile(_CCM_NAME_PATTERN + r"|impulse dynamics|sep\W?t(?:al|um|a)\b|\bls\b|train delay",
                         re.IGNORECASE)

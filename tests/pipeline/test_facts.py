@@ -193,3 +193,8 @@ def test_a_numbered_lead_implanted_beside_kept_leads_is_new(nlp):
             "RV lead #1 was tested and kept. The chronic RV lead #2 was capped and abandoned. Lead #3 was "
             "implanted, R wave 13 mV. A new OPTIMIZER Smart Mini generator was implanted.")
     assert codes(nlp, text) == {"0411T": 1, "0414T": 1}
+
+
+def test_a_generator_named_by_its_speech_recognised_brand_is_ccm_hardware(nlp):
+    text = "two new leads were placed and connected to a new opt miser generator period"
+    assert codes(nlp, text) == {"0408T": 1}

@@ -264,6 +264,12 @@ def test_speech_recognition_opt_miser_is_the_ccm_device(nlp, labels):
     assert labels(doc) == [("opt miser", "CCM_SYSTEM")]
 
 
+def test_speech_recognised_ccm_name_before_generator_is_one_generator(nlp, labels):
+    doc = nlp("both leads connected to opt miser generator and the opti miser smart generator was tested")
+    assert labels(doc) == [("both leads", "LEAD"), ("opt miser generator", "PULSE_GENERATOR"),
+                           ("opti miser smart generator", "PULSE_GENERATOR")]
+
+
 def test_ccm_therapy_after_a_modifier_is_not_the_device(nlp, labels):
     assert labels(nlp("Her previous CCM therapy was effective.")) == []
 
