@@ -49,6 +49,11 @@ def test_capped_and_left_in_situ_is_abandoned(nlp, ent):
     assert ent(doc, "RV lead")._.action == "abandoned"
 
 
+def test_a_lead_not_pulled_out_but_capped_is_abandoned(nlp, ent):
+    doc = nlp("The old V2 lead was not pulled out; it was capped and left in the pocket.")
+    assert ent(doc, "old V2 lead")._.action == "abandoned"
+
+
 def test_a_telegraphic_cap_and_leave_is_abandoned(nlp, ent):
     doc = nlp("old lead 2 model 7742 at mid septum cap and leave\nnew lead 2 to mid septum")
     assert ent(doc, "old lead 2")._.action == "abandoned"

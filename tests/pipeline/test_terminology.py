@@ -264,6 +264,11 @@ def test_speech_recognition_opt_miser_is_the_ccm_device(nlp, labels):
     assert labels(doc) == [("opt miser", "CCM_SYSTEM")]
 
 
+def test_plain_language_wires_named_by_chamber_are_leads_and_guidewires_are_not(nlp, labels):
+    doc = nlp("Two septal wires went in over a guide wire; the old V2 wire was capped. A new wire was passed.")
+    assert labels(doc) == [("Two septal wires", "VENTRICULAR_LEAD"), ("old V2 wire", "VENTRICULAR_LEAD")]
+
+
 def test_speech_recognised_ccm_name_before_generator_is_one_generator(nlp, labels):
     doc = nlp("both leads connected to opt miser generator and the opti miser smart generator was tested")
     assert labels(doc) == [("both leads", "LEAD"), ("opt miser generator", "PULSE_GENERATOR"),
