@@ -269,6 +269,11 @@ def test_plain_language_wires_named_by_chamber_are_leads_and_guidewires_are_not(
     assert labels(doc) == [("Two septal wires", "VENTRICULAR_LEAD"), ("old V2 wire", "VENTRICULAR_LEAD")]
 
 
+def test_a_battery_box_or_new_battery_is_the_generator_but_battery_status_is_not(nlp, labels):
+    doc = nlp("The battery box was lifted out and a new battery was fitted. Battery OK at 6.1 years.")
+    assert labels(doc) == [("battery box", "PULSE_GENERATOR"), ("new battery", "PULSE_GENERATOR")]
+
+
 def test_speech_recognised_ccm_name_before_generator_is_one_generator(nlp, labels):
     doc = nlp("both leads connected to opt miser generator and the opti miser smart generator was tested")
     assert labels(doc) == [("both leads", "LEAD"), ("opt miser generator", "PULSE_GENERATOR"),
