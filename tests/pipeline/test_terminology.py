@@ -270,7 +270,8 @@ def test_plain_language_wires_named_by_chamber_are_leads_and_guidewires_are_not(
 
 
 def test_a_battery_box_or_new_battery_is_the_generator_but_battery_status_is_not(nlp, labels):
-    doc = nlp("The battery box was lifted out and a new battery was fitted. Battery OK at 6.1 years.")
+    doc = nlp("For her CCM therapy the battery box was lifted out and a new battery was fitted. "
+              "Battery OK at 6.1 years.")
     assert labels(doc) == [("battery box", "PULSE_GENERATOR"), ("new battery", "PULSE_GENERATOR")]
 
 
