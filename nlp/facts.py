@@ -192,6 +192,10 @@ def extract(doc: Doc) -> ExtractedFacts:
         # a new generator needs leads: with none surely kept, the leads the action model
         # was unsure had gone in did go in
         leads["inserted"] = count_leads(text, weak["inserted"], positions)
+    if not _work_done(gen_inserted + gen_removed + relocated, leads):
+        # no session work surely documented: a lead the action model was unsure had been
+        # moved was moved ("chronic lead #1 repositioned to anterior mid septum")
+        leads["repositioned"] = count_leads(text, weak["repositioned"], positions)
     _settle_old_leads(leads)
     _settle_new_leads(text, leads, kept_leads, positions)
     for action, (_, spans) in leads.items():
@@ -201,8 +205,7 @@ def extract(doc: Doc) -> ExtractedFacts:
     evidence["pocket_relocated"] = _spans(relocated)
 
     affirmed_cues = cue_counts(doc, affirmed_only=True)
-    procedure_done = bool(gen_inserted or gen_removed or relocated
-                          or any(leads[a][0][c] for a in SESSION_ACTIONS for c in MAX_LEADS))
+    procedure_done = _work_done(gen_inserted + gen_removed + relocated, leads)
     evaluation, eval_spans = evaluation_kind(doc, ccm, procedure_done, cues, affirmed_cues, anchors)
     evidence["evaluation"] = _spans(eval_spans)
 
@@ -224,6 +227,11 @@ def extract(doc: Doc) -> ExtractedFacts:
         stopped_early=affirmed_cues["ABORTED"] > 0,
     )
     return ExtractedFacts(facts, dict(evidence))
+
+
+def _work_done(generator_work: list[Mention], leads: dict[str, tuple[dict[str, int], list[Mention]]]) -> bool:
+    """The session did something to the hardware: generator work, or a lead counted for a session action."""
+    return bool(generator_work) or any(leads[a][0][c] for a in SESSION_ACTIONS for c in MAX_LEADS)
 
 
 def _spans(found: list[Mention]) -> list[Span]:

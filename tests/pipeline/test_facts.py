@@ -198,3 +198,11 @@ def test_a_numbered_lead_implanted_beside_kept_leads_is_new(nlp):
 def test_a_generator_named_by_its_speech_recognised_brand_is_ccm_hardware(nlp):
     text = "two new leads were placed and connected to a new opt miser generator period"
     assert codes(nlp, text) == {"0408T": 1}
+
+
+def test_with_no_sure_session_work_a_lead_the_model_was_unsure_had_moved_was_moved(nlp):
+    text = ("The pocket over the OPTIMIZER generator was opened. The chronic lead #1 was repositioned to "
+            "the anterior mid septum. The existing RV lead #2 was tested and kept.")
+    doc = nlp(text)
+    next(e for e in doc.ents if e.text == "chronic lead")._.action_p = 0.5
+    assert assign_codes(extract(doc).facts).codes == {"0415T": 1}
