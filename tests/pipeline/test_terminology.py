@@ -269,6 +269,11 @@ def test_plain_language_wires_named_by_chamber_are_leads_and_guidewires_are_not(
     assert labels(doc) == [("Two septal wires", "VENTRICULAR_LEAD"), ("old V2 wire", "VENTRICULAR_LEAD")]
 
 
+def test_the_smart_mini_model_name_alone_is_the_ccm_device(nlp, labels):
+    doc = nlp("we are doing the whole thing new smart mini X eleven with two new leads")
+    assert labels(doc)[0] == ("new smart mini", "CCM_SYSTEM")
+
+
 def test_a_battery_box_or_new_battery_is_the_generator_but_battery_status_is_not(nlp, labels):
     doc = nlp("For her CCM therapy the battery box was lifted out and a new battery was fitted. "
               "Battery OK at 6.1 years.")
