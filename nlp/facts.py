@@ -50,7 +50,7 @@ _NEW_LEAD = re.compile(rf"\b({_NEW_WORDS}|second|third)\b|#|\d", re.IGNORECASE)
 #: "both leads", "the leads": the leads already spoken of
 _ALL_OF_THEM = re.compile(r"(both|all|the)\b", re.IGNORECASE)
 _NEW_DEVICE = re.compile(r"\b(new|replacement)\b", re.IGNORECASE)
-_NEGATED_CUE = re.compile(r"(?:\b(?:not|no|without|never|nor|neither)|n['’]t)\b[^.;]{0,40}$", re.IGNORECASE)
+_NEGATED_CUE = re.compile(r"(?:\b(?:not|no|nothing|without|never|nor|neither)|n['’]t)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
 _PLANNED_CUE = re.compile(r"\b(next|will|due|scheduled|planned|upcoming|future)\b[^.;]{0,40}$", re.IGNORECASE)
 #: future wording right after a visit cue ("device check already scheduled next month",

@@ -119,6 +119,12 @@ def test_a_ccm_device_neither_interrogated_nor_reprogrammed_has_no_evaluation(nl
     assert [affirmed(s) for s in visits] == [False, True]
 
 
+def test_a_ccm_device_interrogated_with_nothing_reprogrammed_is_an_interrogation(nlp):
+    text = ("ICD implant today. At the end of the case the OPTIMIZER III was interrogated with the OMNI II "
+            "programmer. CCM settings were left at 7.0 V; nothing was reprogrammed.")
+    assert codes(nlp, text) == {"0418T": 1}
+
+
 def test_a_partial_implant_is_flagged_partial(nlp):
     text = "Two septal leads were placed. The implant was only partly completed because of a pocket hematoma."
     result = assign_codes(extract(nlp(text)).facts)
