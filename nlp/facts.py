@@ -38,8 +38,8 @@ _CCM_NAME_PATTERN = (r"\bc\W?c\W?m\b|optimi[sz]er|contractility|optimi[sz]e\W+(?
 _CCM_NAME = re.compile(_CCM_NAME_PATTERN, re.IGNORECASE)
 _CCM_WORDS = re.compile(_CCM_NAME_PATTERN + r"|impulse dynamics|sep\W?t(?:al|um|a)\b|\bls\b|train delay",
                         re.IGNORECASE)
-_IDENTIFIER = re.compile(
-    r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v1|v2|ls|rv)\b|\b(first|second)\b", re.IGNORECASE)
+_IDENTIFIER = re.compile(r"#\s*(\d)|\blead\s+(\d|[ab]|one|two)\b|\b(v\W{0,2}(?:[12]|one|two)|l\W{0,2}s|r\W{0,2}v)\b"
+                         r"|\b(first|second)\b", re.IGNORECASE)
 #: an electrode's number right after its mention ("RV lead #2", "lead 1", "lead B")
 _NUMBER_AFTER = re.compile(r"\s*(?:#\s*\d\b|\d\b|(?i:one|two)\b|[AB]\b)")
 _POSITION_KEYS = ("high", "upper", "mid", "low", "apical", "anterior", "posterior", "inferior", "superior")
@@ -342,7 +342,7 @@ def _distinct(text: str, found: list[Mention], positions: list[Mention]) -> int:
 
 #: identifier words to a lead number ("V2 lead", "lead #2", "second lead", "lead B" are one naming scheme)
 _NUMBERS = {"1": "1", "2": "2", "one": "1", "two": "2", "a": "1", "b": "2", "first": "1", "second": "2",
-            "v1": "1", "v2": "2"}
+            "v1": "1", "v2": "2", "vone": "1", "vtwo": "2"}
 
 
 def _identities(text: str, found: list[Mention], positions: list[Mention]) -> dict[str, set[str]]:
@@ -387,7 +387,7 @@ def _identifier_words(text: str, ent: Mention) -> set[str]:
     """The identifier words of a lead mention and of the number right after it."""
     after = _NUMBER_AFTER.match(text, ent.end)
     named = text[ent.start:after.end() if after else ent.end]
-    return {g.lower() for match in _IDENTIFIER.finditer(named) for g in match.groups() if g}
+    return {re.sub(r"\W", "", g.lower()) for match in _IDENTIFIER.finditer(named) for g in match.groups() if g}
 
 
 def _part_of_other(text: str, ent: Mention, anchors: list[Mention]) -> bool:

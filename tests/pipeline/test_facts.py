@@ -212,3 +212,9 @@ def test_with_no_sure_session_work_a_lead_the_model_was_unsure_had_moved_was_mov
     doc = nlp(text)
     next(e for e in doc.ents if e.text == "chronic lead")._.action_p = 0.5
     assert assign_codes(extract(doc).facts).codes == {"0415T": 1}
+
+
+def test_lead_names_dictated_letter_by_letter_tell_leads_apart(nlp):
+    text = ("c c m system period the old generator removed from the pocket period the r v lead was extracted "
+            "with traction period the l s lead was also extracted period")
+    assert codes(nlp, text)["0413T"] == 2
