@@ -125,6 +125,12 @@ def test_a_ccm_device_interrogated_with_nothing_reprogrammed_is_an_interrogation
     assert codes(nlp, text) == {"0418T": 1}
 
 
+def test_a_letter_that_checked_her_ccm_device_during_other_work_is_an_interrogation(nlp):
+    text = ("A new CRT-D was implanted on the left. At the end we checked your OPTIMIZER with its programmer. "
+            "We did not change any of its settings.")
+    assert codes(nlp, text) == {"0418T": 1}
+
+
 def test_a_partial_implant_is_flagged_partial(nlp):
     text = "Two septal leads were placed. The implant was only partly completed because of a pocket hematoma."
     result = assign_codes(extract(nlp(text)).facts)
