@@ -50,6 +50,7 @@ _NEW_LEAD = re.compile(rf"\b({_NEW_WORDS}|second|third)\b|#|\d", re.IGNORECASE)
 #: "both leads", "the leads": the leads already spoken of
 _ALL_OF_THEM = re.compile(r"(both|all|the)\b", re.IGNORECASE)
 _NEW_DEVICE = re.compile(r"\b(new|replacement)\b", re.IGNORECASE)
+_SAME_DEVICE = re.compile(r"\b(original|same|existing)\b", re.IGNORECASE)
 _NEGATED_CUE = re.compile(r"(?:\b(?:not|no|nothing|without|never|nor|neither)|n['’]t)\b[^.;]{0,40}$", re.IGNORECASE)
 _UNTICKED_BOX = re.compile(r"\[\s?\]\s*$")
 _PLANNED_CUE = re.compile(r"\b(next|will|due|scheduled|planned|upcoming|future)\b[^.;]{0,40}$", re.IGNORECASE)
@@ -177,6 +178,12 @@ def extract(doc: Doc) -> ExtractedFacts:
     if gen_removed and not gen_inserted and any(
             e.label == "PULSE_GENERATOR" and e.start > max(g.start for g in gen_removed) for e in by_action["retained"]):
         gen_removed = []  # lifted out of the pocket, then put back: the same generator was kept
+    if gen_removed and gen_inserted and not any(_NEW_DEVICE.search(text[e.start:e.end]) for e in gen_inserted) \
+            and any(e.label == "PULSE_GENERATOR" and e.start > max(g.start for g in gen_removed)
+                    and _SAME_DEVICE.search(text[e.start:e.end]) for e in by_action["retained"]):
+        # "the IPG was taken out ... connected to the original IPG ... the generator was secured":
+        # the one generator went back, none was called new
+        gen_removed, gen_inserted = [], []
     relocated = [e for e in by_action["repositioned"] if e.label in ("PULSE_GENERATOR", "CCM_SYSTEM")]
     if relocated and not _POCKET_MOVE.search(text):
         relocated = []  # the note-wide search runs only for notes that move a generator

@@ -41,6 +41,15 @@ def test_a_generator_lifted_out_for_a_lead_repositioning_is_not_a_pocket_relocat
     assert codes(nlp, text) == {"0415T": 1}
 
 
+def test_a_generator_taken_out_and_reconnected_as_the_original_is_kept(nlp):
+    text = ("The OPTIMIZER III IPG was taken out and kept aside. Both old leads were removed. Two new leads "
+            "were connected to the original IPG, and the generator was secured to the fascia.")
+    doc = nlp(text)
+    assert ent_action(doc, "original IPG") == "retained"
+    assert ent_action(doc, "generator") == "inserted"
+    assert codes(nlp, text) == {"0411T": 2, "0413T": 2}
+
+
 def test_a_generator_moved_to_a_new_pocket_is_a_pocket_relocation(nlp):
     text = ("Pocket revision: the OPTIMIZER Smart generator was repositioned into a new subpectoral pocket. "
             "Both septal leads were left in place.")
