@@ -392,9 +392,14 @@ def _lead_keys(text: str, ent: Mention) -> set[tuple[str, str]]:
 
 def _identifier_words(text: str, ent: Mention) -> set[str]:
     """The identifier words of a lead mention and of the number right after it."""
+    return {re.sub(r"\W", "", g.lower()) for match in _IDENTIFIER.finditer(_with_number_after(text, ent))
+            for g in match.groups() if g}
+
+
+def _with_number_after(text: str, ent: Mention) -> str:
+    """A lead mention's words with the number right after it ("RV lead #2", "lead 1")."""
     after = _NUMBER_AFTER.match(text, ent.end)
-    named = text[ent.start:after.end() if after else ent.end]
-    return {re.sub(r"\W", "", g.lower()) for match in _IDENTIFIER.finditer(named) for g in match.groups() if g}
+    return text[ent.start:after.end() if after else ent.end]
 
 
 def _part_of_other(text: str, ent: Mention, anchors: list[Mention]) -> bool:
@@ -428,8 +433,7 @@ def _old_lead_of(text: str, ent: Mention, denied: set[str]) -> bool:
 def _unnamed_lead(text: str, ent: Mention, plural: bool = False) -> bool:
     """A lead mention with no chamber, number or word saying it is new ("the lead"; with
     ``plural``, also "both leads", "the leads"); a number right after it names it ("lead #2")."""
-    after = _NUMBER_AFTER.match(text, ent.end)
-    words = text[ent.start:after.end() if after else ent.end]
+    words = _with_number_after(text, ent)
     return ent.label == "LEAD" and not chamber(ent) and not _NEW_LEAD.search(words) \
         and (ent.count == 1 or (plural and _ALL_OF_THEM.match(words) is not None))
 
