@@ -44,19 +44,13 @@ def test_abandoned_versus_extracted_versus_inserted(nlp, ent):
     assert ent(doc, "new septal lead")._.action == "inserted"
 
 
-def test_capped_and_left_in_situ_is_abandoned(nlp, ent):
-    doc = nlp("The fractured RV lead was left in situ, capped.")
-    assert ent(doc, "RV lead")._.action == "abandoned"
-
-
-def test_a_lead_not_pulled_out_but_capped_is_abandoned(nlp, ent):
-    doc = nlp("The old V2 lead was not pulled out; it was capped and left in the pocket.")
-    assert ent(doc, "old V2 lead")._.action == "abandoned"
-
-
-def test_a_telegraphic_cap_and_leave_is_abandoned(nlp, ent):
-    doc = nlp("old lead 2 model 7742 at mid septum cap and leave\nnew lead 2 to mid septum")
-    assert ent(doc, "old lead 2")._.action == "abandoned"
+@pytest.mark.parametrize(("text", "lead"), [
+    ("The fractured RV lead was left in situ, capped.", "RV lead"),
+    ("The old V2 lead was not pulled out; it was capped and left in the pocket.", "old V2 lead"),
+    ("old lead 2 model 7742 at mid septum cap and leave\nnew lead 2 to mid septum", "old lead 2"),
+], ids=["capped and left in situ", "not pulled out but capped", "telegraphic cap and leave"])
+def test_a_lead_capped_and_left_in_is_abandoned(nlp, ent, text, lead):
+    assert ent(nlp(text), lead)._.action == "abandoned"
 
 
 def test_retained_reconnected_lead(nlp, ent):
